@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The libdevmapper adapter. Every function returns 0 or a negative errno
+ * (libdevmapper's 1/0 results are converted here) and none of them logs;
+ * libdevmapper's own messages are routed into log.h by dm_setup().
+ */
+
+#include "dm-table.h"
+
+typedef struct DmInfo {
+        uint32_t major;
+        uint32_t minor;
+        int32_t open_count;
+        bool read_only;
+        bool suspended;
+        bool deferred_remove;
+        char *name;
+        char *uuid;
+} DmInfo;
+
+void dm_info_done(DmInfo *i);
+static inline void dm_info_donep(DmInfo *i) {
+        dm_info_done(i);
+}
+#define _cleanup_dm_info_ _cleanup_(dm_info_donep)
+
+/* Routes libdevmapper's messages into log.h and enables udev synchronisation. */
+void dm_setup(void);
+
+/*
+ * Creates, loads and resumes a device in one step, then waits until udev
+ * has processed it (dm cookie). libdevmapper removes the half-made device
+ * itself when the table load fails. udev_flags are DM_SUBSYSTEM_UDEV_FLAG*.
+ */
+int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint16_t udev_flags);
+
+/* Loads a new table and resumes it, waiting for udev. */
+int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t udev_flags);
+
+/* Removes a device; with deferred, the kernel removes it on last close. */
+int dm_remove(const char *name, bool deferred);
+
+/* -ENODEV when the device does not exist. */
+int dm_get_info(const char *name, DmInfo *ret);
+int dm_get_info_by_devno(uint32_t major, uint32_t minor, DmInfo *ret);
+
+int dm_get_table(const char *name, DmTable *ret);
+
+/* Names of all dm devices, as a NULL-terminated list. */
+int dm_list_names(char ***ret);
+
+/* 1 when the kernel has (or can load) the named target, 0 when it does not. */
+int dm_target_present(const char *type);
