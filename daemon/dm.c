@@ -75,23 +75,45 @@ static int dm_task_add_table(DmTask *t, const DmTable *table) {
         return 0;
 }
 
-/* Runs a task that triggers uevents and waits until udev has finished with them. */
-static int dm_task_run_synced(DmTask *t, uint16_t udev_flags) {
+/*
+ * Runs a task that triggers uevents. With ret_cookie NULL it waits until
+ * udev has finished with them; otherwise the caller gets the cookie and
+ * finishes it with dm_cookie_wait() once udev is done (see udev-watch.h).
+ */
+static int dm_task_run_synced(DmTask *t, uint16_t udev_flags, uint32_t *ret_cookie) {
         uint32_t cookie = 0;
         int r = 0;
 
         if (!dm_task_set_cookie(t, &cookie, udev_flags))
                 return dm_task_error(t);
-        if (!dm_task_run(t))
+        if (!dm_task_run(t)) {
+                /* A failed ioctl sent no uevent that udev could complete;
+                 * libdevmapper has cleaned up what it could. */
                 r = dm_task_error(t);
-        /* libdevmapper cleans the cookie up itself when the ioctl failed
-         * before any uevent, so waiting is always right here. */
-        if (!dm_udev_wait(cookie) && r == 0)
-                r = -EIO;
-        return r;
+                (void) dm_udev_wait(cookie);
+                return r;
+        }
+        if (ret_cookie) {
+                *ret_cookie = cookie;
+                return 0;
+        }
+        if (!dm_udev_wait(cookie))
+                return -EIO;
+        return 0;
 }
 
-int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint16_t udev_flags) {
+int dm_cookie_wait(uint32_t cookie) {
+        return dm_udev_wait(cookie) ? 0 : -EIO;
+}
+
+int dm_cookie_abandon(uint32_t cookie) {
+        /* udev never completed it: count it down ourselves, then release it. */
+        (void) dm_udev_complete(cookie);
+        return dm_cookie_wait(cookie);
+}
+
+int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint16_t udev_flags,
+              uint32_t *ret_cookie) {
         _cleanup_dm_task_ DmTask *t = NULL;
         int r;
 
@@ -105,10 +127,10 @@ int dm_create(const char *name, const char *uuid, const DmTable *table, bool rea
         r = dm_task_add_table(t, table);
         if (r < 0)
                 return r;
-        return dm_task_run_synced(t, udev_flags);
+        return dm_task_run_synced(t, udev_flags, ret_cookie);
 }
 
-int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t udev_flags) {
+int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t udev_flags, uint32_t *ret_cookie) {
         _cleanup_dm_task_ DmTask *load = NULL, *resume = NULL;
         int r;
 
@@ -126,10 +148,10 @@ int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t u
         r = dm_task_new(DM_DEVICE_RESUME, name, &resume);
         if (r < 0)
                 return r;
-        return dm_task_run_synced(resume, udev_flags);
+        return dm_task_run_synced(resume, udev_flags, ret_cookie);
 }
 
-int dm_remove(const char *name, bool deferred) {
+int dm_remove(const char *name, bool deferred, uint32_t *ret_cookie) {
         _cleanup_dm_task_ DmTask *t = NULL;
         int r;
 
@@ -138,7 +160,7 @@ int dm_remove(const char *name, bool deferred) {
                 return r;
         if (deferred && !dm_task_deferred_remove(t))
                 return -ENOMEM;
-        return dm_task_run_synced(t, 0);
+        return dm_task_run_synced(t, 0, ret_cookie);
 }
 
 static int dm_info_from_task(DmTask *t, DmInfo *ret) {

@@ -30,17 +30,27 @@ static inline void dm_info_donep(DmInfo *i) {
 void dm_setup(void);
 
 /*
- * Creates, loads and resumes a device in one step, then waits until udev
- * has processed it (dm cookie). libdevmapper removes the half-made device
- * itself when the table load fails. udev_flags are DM_SUBSYSTEM_UDEV_FLAG*.
+ * The calls that make uevents are synchronised with udev through a dm
+ * cookie. With ret_cookie NULL they block until udev has processed the
+ * device. Otherwise they return at once with the cookie, and the caller
+ * calls dm_cookie_wait() after udev reported the event (udev-watch.h), or
+ * dm_cookie_abandon() when it gave up waiting.
  */
-int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint16_t udev_flags);
 
-/* Loads a new table and resumes it, waiting for udev. */
-int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t udev_flags);
+/* Creates, loads and resumes a device in one step. libdevmapper removes
+ * the half-made device itself when the table load fails. udev_flags are
+ * DM_SUBSYSTEM_UDEV_FLAG*. */
+int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint16_t udev_flags,
+              uint32_t *ret_cookie);
+
+/* Loads a new table and resumes it. */
+int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t udev_flags, uint32_t *ret_cookie);
 
 /* Removes a device; with deferred, the kernel removes it on last close. */
-int dm_remove(const char *name, bool deferred);
+int dm_remove(const char *name, bool deferred, uint32_t *ret_cookie);
+
+int dm_cookie_wait(uint32_t cookie);
+int dm_cookie_abandon(uint32_t cookie);
 
 /* -ENODEV when the device does not exist. */
 int dm_get_info(const char *name, DmInfo *ret);

@@ -9,10 +9,12 @@
 #include <sys/sysinfo.h>
 #include <systemd/sd-daemon.h>
 
+#include "bus-manager.h"
 #include "config.h"
 #include "config-load.h"
 #include "dm.h"
 #include "log.h"
+#include "manager-ops.h"
 #include "manager.h"
 #include "size-util.h"
 
@@ -41,6 +43,11 @@ int manager_new(Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        while (m->operations)
+                operation_free(m->operations);
+        polkit_registry_free(m->polkit);
+        sd_bus_flush_close_unref(m->bus);
+        udev_watch_free(m->udev);
         for (size_t i = 0; i < m->n_devices; i++)
                 device_free(m->devices[i]);
         free(m->devices);
@@ -61,7 +68,7 @@ Device *manager_find_device(Manager *m, const char *name) {
         return NULL;
 }
 
-static int manager_add_device(Manager *m, Device *d) {
+int manager_add_device(Manager *m, Device *d) {
         Device **l;
 
         l = reallocarray(m->devices, m->n_devices + 1, sizeof(Device *));
@@ -72,7 +79,7 @@ static int manager_add_device(Manager *m, Device *d) {
         return 0;
 }
 
-static void manager_forget_device(Manager *m, Device *d) {
+void manager_forget_device(Manager *m, Device *d) {
         for (size_t i = 0; i < m->n_devices; i++)
                 if (m->devices[i] == d) {
                         memmove(m->devices + i, m->devices + i + 1, (m->n_devices - i - 1) * sizeof(Device *));
@@ -82,7 +89,7 @@ static void manager_forget_device(Manager *m, Device *d) {
         device_free(d);
 }
 
-static uint64_t manager_ram_in_use(Manager *m) {
+uint64_t manager_ram_in_use(Manager *m) {
         uint64_t sum = 0;
 
         for (size_t i = 0; i < m->n_devices; i++)
@@ -218,7 +225,7 @@ static int manager_create_device(Manager *m, const DeviceConfig *c) {
                 return log_device_error_errno(c->name, r, "%s: Failed to prepare device %s: %m", c->origin, c->name);
         }
 
-        r = dm_create(dm_name, uuid, &table, c->read_only, 0);
+        r = dm_create(dm_name, uuid, &table, c->read_only, 0, NULL);
         if (r < 0) {
                 build_state_rollback(&state);
                 return log_device_error_errno(c->name, r, "%s: Failed to create device-mapper device %s: %m",
@@ -229,7 +236,7 @@ static int manager_create_device(Manager *m, const DeviceConfig *c) {
         r = device_probe(dm_name, m->ram_dir, &d);
         if (r < 0) {
                 /* It exists, but we cannot manage what we cannot read. */
-                (void) dm_remove(dm_name, false);
+                (void) dm_remove(dm_name, false, NULL);
                 return log_device_error_errno(c->name, r, "%s: Failed to read back device %s: %m", c->origin,
                                               dm_name);
         }
@@ -275,20 +282,26 @@ static int manager_remove_stale_device(Manager *m, Device *d) {
                 return 0;
         }
 
-        r = dm_remove(dm_name, false);
+        r = dm_remove(dm_name, false, NULL);
         if (r < 0)
                 return log_device_warning_errno(d->name, r, "Failed to remove device %s, keeping it: %m", d->name);
 
         log_device_info(d->name, "Removed device %s, its config file %s is gone.", d->name, strempty(d->origin));
-        if (type == DEVICE_TYPE_RAM && d->n_segments > 0)
+        if (type == DEVICE_TYPE_RAM && d->n_segments > 0 && startswith(d->segments[0].path, m->ram_dir))
                 (void) unlink(d->segments[0].path);
+        bus_emit_device_removed(m, d);
         manager_forget_device(m, d);
         return 0;
 }
 
+/* A device's config file still counts when it is there but broken: a
+ * typo must not cost the device (and a RAM device its data). */
 static bool config_set_has_origin(const ConfigSet *set, const char *origin) {
         for (size_t i = 0; i < set->n_devices; i++)
                 if (streq(set->devices[i]->origin, origin))
+                        return true;
+        for (size_t i = 0; i < set->n_diagnostics; i++)
+                if (streq(set->diagnostics[i].path, origin))
                         return true;
         return false;
 }
@@ -322,9 +335,18 @@ static int manager_apply_config(Manager *m, bool remove_stale) {
                                 log_device_warning(c->name, "%s: Device %s exists as a %s device, not %s, ignoring.",
                                                    c->origin, c->name, device_type_to_string(d->type),
                                                    device_type_to_string(c->type));
-                        else if (c->size != d->size)
-                                log_device_warning(c->name, "%s: Device %s has %" PRIu64 " bytes, not %" PRIu64 "; resizing is not supported yet, ignoring.",
-                                                   c->origin, c->name, d->size, c->size);
+                        else if (c->size > d->size) {
+                                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+
+                                log_device_info(c->name, "%s: Growing device %s from %" PRIu64 " to %" PRIu64 " bytes.",
+                                                c->origin, c->name, d->size, c->size);
+                                r = operation_resize(m, NULL, d, c->size, false, &error);
+                                if (r < 0)
+                                        log_device_warning_errno(c->name, r, "%s: Failed to grow device %s: %s",
+                                                                 c->origin, c->name, error.message ?: strerror(-r));
+                        } else if (c->size < d->size)
+                                log_device_warning(c->name, "%s: Device %s has %" PRIu64 " bytes, more than Size=; dmloopd never shrinks a device on its own, ignoring.",
+                                                   c->origin, c->name, d->size);
                         continue;
                 }
 
@@ -357,6 +379,36 @@ static int manager_load_daemon_config(Manager *m) {
         return 0;
 }
 
+int manager_persistent_config_path(Manager *m, const char *name, char **ret) {
+        const char *root = m->config_root && !streq(m->config_root, "/") ? m->config_root : "";
+
+        return asprintf(ret, "%s/etc/dmloop.d/%s.conf", root, name) < 0 ? -ENOMEM : 0;
+}
+
+void manager_sync_devices(Manager *m) {
+        for (size_t i = m->n_devices; i > 0; i--) {
+                _cleanup_free_ char *dm_name = NULL;
+                _cleanup_dm_info_ DmInfo info = {};
+                Device *d = m->devices[i - 1];
+
+                /* A pending operation owns the device's fate. */
+                if (manager_name_is_pending(m, d->name) || device_dm_name(d->name, &dm_name) < 0)
+                        continue;
+                if (dm_get_info(dm_name, &info) != -ENODEV)
+                        continue;
+
+                log_device_info(d->name, "Device %s was removed outside of dmloopd, forgetting it.", d->name);
+                if (d->type == DEVICE_TYPE_RAM && d->n_segments > 0 && startswith(d->segments[0].path, m->ram_dir))
+                        (void) unlink(d->segments[0].path);
+                bus_emit_device_removed(m, d);
+                manager_forget_device(m, d);
+        }
+}
+
+static void on_dm_removed(void *userdata) {
+        manager_sync_devices(userdata);
+}
+
 int manager_startup(Manager *m) {
         int r;
 
@@ -371,6 +423,11 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
 
+        /* Listening before anything changes, so no uevent is missed. */
+        r = udev_watch_new(m->event, on_dm_removed, m, &m->udev);
+        if (r < 0)
+                return log_error_errno(r, "Failed to watch udev: %m");
+
         r = manager_adopt_devices(m);
         if (r < 0)
                 return r;
@@ -380,6 +437,11 @@ int manager_startup(Manager *m) {
                 return r;
         if (r > 0)
                 log_warning("%i device(s) from the config files were skipped, see above.", r);
+
+        /* Not fatal: the devices matter more than the bus API. */
+        r = manager_connect_bus(m);
+        if (r < 0)
+                log_error_errno(r, "Failed to set up the system bus connection, the bus API is unavailable: %m");
         return 0;
 }
 

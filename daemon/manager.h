@@ -7,11 +7,16 @@
  * that logs those decisions.
  */
 
+#include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
 #include "backend.h"
+#include "bus-polkit.h"
 #include "daemon-config.h"
 #include "device.h"
+#include "udev-watch.h"
+
+typedef struct Operation Operation;
 
 typedef struct Manager {
         sd_event *event;
@@ -29,6 +34,13 @@ typedef struct Manager {
 
         Device **devices;
         size_t n_devices;
+
+        /* Bus calls whose dm work waits for udev; their names are taken. */
+        Operation *operations;
+
+        sd_bus *bus;
+        PolkitRegistry *polkit;
+        UdevWatch *udev;
 } Manager;
 
 int manager_new(Manager **ret);
@@ -45,6 +57,15 @@ int manager_startup(Manager *m);
 int manager_reload(Manager *m);
 
 Device *manager_find_device(Manager *m, const char *name);
+int manager_add_device(Manager *m, Device *d);
+void manager_forget_device(Manager *m, Device *d);
+uint64_t manager_ram_in_use(Manager *m);
+
+/* The directory persistent devices' config files go to. */
+int manager_persistent_config_path(Manager *m, const char *name, char **ret);
+
+/* Drops devices that were removed behind dmloopd's back (dmsetup remove). */
+void manager_sync_devices(Manager *m);
 
 /* Runs the event loop until SIGTERM or SIGINT. */
 int manager_run(Manager *m);

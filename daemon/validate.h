@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Pure checks of names and paths, shared by the config parser, the bus
+ * methods and dmloopctl. None of them touches the file system.
+ */
+
+#include <stdbool.h>
+
+#define DEVICE_NAME_MAX 64
+
+/* 1 to DEVICE_NAME_MAX characters from [A-Za-z0-9_.-], not starting with
+ * '.' or '-'. This rules out "", ".", "..", anything with '/' and anything
+ * that looks like an option. */
+bool device_name_is_valid(const char *name);
+
+/* A path without "." or ".." components, without "//" and without a
+ * trailing slash, shorter than PATH_MAX. May be absolute or relative;
+ * "/" itself is accepted, "" is not. */
+bool path_is_normalized(const char *p);
+
+/* path_is_normalized() and starting with '/'. */
+bool path_is_absolute_normalized(const char *p);
+
+/* True if "path" lies strictly below "dir", comparing whole components
+ * ("/var/lib/dmloopx/a" is not in "/var/lib/dmloop", nor is the directory
+ * itself). Both must be absolute and normalized; symlinks are not looked
+ * at, so this is a first check only. */
+bool path_is_in_directory(const char *path, const char *dir);
+
+/* "yes", "true", "on", "1" -> 1; "no", "false", "off", "0" -> 0 (words are
+ * case-insensitive); anything else -> -EINVAL. */
+int parse_boolean(const char *s);
