@@ -94,8 +94,9 @@ static int bus_build_config(Manager *m, const char *name, DeviceType type, uint6
                                                  c->segments[i].path);
                 if (r == -ENOENT)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Backing file %s does not exist, and option 'CreateBacking' is false.",
-                                                 c->segments[i].path);
+                                                 "Backing file %s does not exist, and %s.", c->segments[i].path,
+                                                 c->read_only ? "a read-only device never creates its backing files"
+                                                              : "option 'CreateBacking' is false");
                 if (r < 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Cannot check backing file %s: %s",
                                                  c->segments[i].path, strerror(-r));
@@ -348,10 +349,11 @@ void bus_emit_device_removed(Manager *m, Device *d) {
         emit_device_signal(m, d, "DeviceRemoved");
 }
 
-void bus_emit_size_changed(Manager *m, Device *d) {
+void bus_emit_device_changed(Manager *m, Device *d) {
         _cleanup_free_ char *path = NULL;
 
         if (!m->bus || bus_device_path(d->name, &path) < 0)
                 return;
-        (void) sd_bus_emit_properties_changed(m->bus, path, DMLOOP_DEVICE_INTERFACE, "Size", "Backing", NULL);
+        (void) sd_bus_emit_properties_changed(m->bus, path, DMLOOP_DEVICE_INTERFACE, "Size", "Backing", "Origin",
+                                              "Persistent", NULL);
 }

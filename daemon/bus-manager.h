@@ -12,4 +12,5 @@ int manager_connect_bus(Manager *m);
 /* Signals; they do nothing while the bus is not connected. */
 void bus_emit_device_added(Manager *m, Device *d);
 void bus_emit_device_removed(Manager *m, Device *d); /* call before forgetting d */
-void bus_emit_size_changed(Manager *m, Device *d);
+/* PropertiesChanged for the properties that change: Size, Backing, Origin, Persistent. */
+void bus_emit_device_changed(Manager *m, Device *d);

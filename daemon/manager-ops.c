@@ -282,8 +282,34 @@ fail:
 
 /* ---- remove ---- */
 
-/* What goes with a device: its RAM file, a persistent config file, and on
- * request its backing files. */
+/*
+ * A removed device must not come back at the next boot. Its config file in
+ * /etc/dmloop.d is ours to delete. One shipped in /usr/lib/dmloop.d or
+ * placed in /run is not; it is masked from /etc instead, as systemd masks
+ * a vendor unit.
+ */
+static void remove_config_file(Manager *m, Device *d) {
+        _cleanup_free_ char *own = NULL;
+        int r;
+
+        r = manager_persistent_config_path(m, d->name, &own);
+        if (r < 0)
+                return (void) log_oom();
+
+        if (unlink(own) < 0 && errno != ENOENT)
+                log_device_warning_errno(d->name, -errno, "Failed to remove config file %s: %m", own);
+        if (streq(d->origin, own))
+                return;
+
+        if (symlink("/dev/null", own) < 0 && errno != EEXIST)
+                log_device_warning_errno(d->name, -errno, "Failed to mask config file %s with %s: %m", d->origin,
+                                         own);
+        else
+                log_device_info(d->name, "Masked config file %s with %s -> /dev/null.", d->origin, own);
+}
+
+/* What goes with a device: its RAM file, its config file, and on request
+ * its backing files. */
 static void remove_leftovers(Manager *m, Device *d, bool delete_backing) {
         if (d->type == DEVICE_TYPE_RAM && d->n_segments > 0 && startswith(d->segments[0].path, m->ram_dir))
                 (void) unlink(d->segments[0].path);
@@ -292,10 +318,8 @@ static void remove_leftovers(Manager *m, Device *d, bool delete_backing) {
                         if (unlink(d->segments[i].path) < 0 && errno != ENOENT)
                                 log_device_warning_errno(d->name, -errno, "Failed to delete backing file %s: %m",
                                                          d->segments[i].path);
-        if (d->origin && d->origin[0] == '/') {
-                if (unlink(d->origin) < 0 && errno != ENOENT)
-                        log_device_warning_errno(d->name, -errno, "Failed to remove config file %s: %m", d->origin);
-        }
+        if (d->origin && d->origin[0] == '/')
+                remove_config_file(m, d);
 }
 
 static void remove_done(int error, void *userdata) {
@@ -359,6 +383,7 @@ int operation_remove(Manager *m, sd_bus_message *call, Device *d, bool force, bo
                 remove_leftovers(m, d, delete_backing);
                 free(d->origin);
                 d->origin = strdup("bus"); /* its config file is gone */
+                bus_emit_device_changed(m, d);
                 log_device_info(d->name, "Device %s is in use; it will be removed when it is closed.", d->name);
                 if (call)
                         (void) sd_bus_reply_method_return(call, "");
@@ -406,18 +431,28 @@ static void resize_done(int error, void *userdata) {
 
                 if (d->origin && d->origin[0] == '/') {
                         _cleanup_(device_config_freep) DeviceConfig *c = NULL;
+                        _cleanup_free_ char *own = NULL;
                         int r;
 
-                        r = device_to_config(d, &c);
+                        /* The new size goes to /etc, which overrides a
+                         * file of the same name in /run or /usr/lib. */
+                        r = manager_persistent_config_path(m, d->name, &own);
                         if (r >= 0)
-                                r = config_write_device(d->origin, c);
+                                r = device_to_config(d, &c);
+                        if (r >= 0)
+                                r = config_write_device(own, c);
                         if (r < 0)
-                                log_device_warning_errno(d->name, r, "Failed to update config file %s: %m", d->origin);
+                                log_device_warning_errno(d->name, r, "Failed to write config file %s: %m", strempty(own));
+                        else if (!streq(d->origin, own)) {
+                                log_device_info(d->name, "Wrote the new size to %s, which overrides %s.", own, d->origin);
+                                free(d->origin);
+                                d->origin = TAKE_PTR(own);
+                        }
                 }
 
                 log_device_info(op->name, "Resized device %s from %" PRIu64 " to %" PRIu64 " bytes.", op->name, old,
                                 op->new_size);
-                bus_emit_size_changed(m, d);
+                bus_emit_device_changed(m, d);
         }
 
         if (op->call)

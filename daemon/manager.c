@@ -255,7 +255,8 @@ static int manager_create_device(Manager *m, const DeviceConfig *c) {
         r = manager_add_device(m, d);
         if (r < 0)
                 return log_oom();
-        TAKE_PTR(d);
+        /* At boot the bus is not connected yet and this does nothing. */
+        bus_emit_device_added(m, TAKE_PTR(d));
         return 0;
 }
 
