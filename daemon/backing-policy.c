@@ -58,7 +58,9 @@ static int check_in_dir(const char *dir, const char *relative, bool may_create) 
 }
 
 int backing_path_check_for_caller(char *const *allowed_dirs, const char *path, bool may_create) {
-        if (!path_is_absolute_normalized(path))
+        /* A backslash is an escape in a dm table: the kernel would open
+         * another path than the one checked here. */
+        if (!path_is_absolute_normalized(path) || strchr(path, '\\'))
                 return -EPERM;
 
         for (char *const *d = allowed_dirs; d && *d; d++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include "bus-util.h"
+#include "validate.h"
 
 /*
  * The dmloop errors carry their own errnos, so that code below the bus
@@ -28,10 +29,15 @@ int bus_device_name_from_path(const char *path, char **ret) {
         _cleanup_free_ char *name = NULL;
         int r;
 
+        _cleanup_free_ char *canonical = NULL;
+
         r = sd_bus_path_decode(path, DMLOOP_DEVICE_PATH_PREFIX, &name);
-        if (r < 0)
-                return r;
-        if (r == 0 || !name || !name[0])
+        if (r <= 0 || !name || !device_name_is_valid(name))
+                return -ENXIO;
+        /* One device, one path: refuse other spellings of the same name. */
+        if (bus_device_path(name, &canonical) < 0)
+                return -ENOMEM;
+        if (!streq(canonical, path))
                 return -ENXIO;
         *ret = TAKE_PTR(name);
         return 0;

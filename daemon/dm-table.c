@@ -23,6 +23,8 @@ int dm_table_add(DmTable *t, uint64_t start, uint64_t length, const char *type, 
 
         if (length == 0 || !type || !params)
                 return -EINVAL;
+        if (start + length < start)
+                return -EOVERFLOW;
 
         type_copy = strdup(type);
         params_copy = strdup(params);
@@ -89,23 +91,43 @@ int dm_linear_params_format(dev_t dev, uint64_t offset_sectors, char **ret) {
         return 0;
 }
 
-int dm_linear_params_parse(const char *params, dev_t *ret_dev, uint64_t *ret_offset_sectors) {
-        unsigned maj, min;
-        uint64_t offset;
-        int consumed = 0;
+/* Reads a decimal number the way the kernel prints one: digits only, no
+ * sign or spaces, at most max. Moves *p past it. */
+static int parse_decimal(const char **p, uint64_t max, uint64_t *ret) {
+        const char *s = *p;
+        uint64_t v = 0;
 
-        if (sscanf(params, "%u:%u %" SCNu64 "%n", &maj, &min, &offset, &consumed) != 3 ||
-            params[consumed] != '\0')
+        if (*s < '0' || *s > '9')
+                return -EINVAL;
+        for (; *s >= '0' && *s <= '9'; s++) {
+                unsigned digit = (unsigned) (*s - '0');
+
+                if (v > (max - digit) / 10)
+                        return -ERANGE;
+                v = v * 10 + digit;
+        }
+        *p = s;
+        *ret = v;
+        return 0;
+}
+
+int dm_linear_params_parse(const char *params, dev_t *ret_dev, uint64_t *ret_offset_sectors) {
+        uint64_t maj, min, offset;
+        const char *p = params;
+
+        if (parse_decimal(&p, UINT32_MAX, &maj) < 0 || *p++ != ':' || parse_decimal(&p, UINT32_MAX, &min) < 0 ||
+            *p++ != ' ' || parse_decimal(&p, UINT64_MAX, &offset) < 0 || *p != '\0')
                 return -EINVAL;
 
-        *ret_dev = makedev(maj, min);
+        *ret_dev = makedev((unsigned) maj, (unsigned) min);
         *ret_offset_sectors = offset;
         return 0;
 }
 
 int dm_loop_params_format(const char *path, uint64_t offset_sectors, char **ret) {
-        /* The kernel splits table parameters on white space. */
-        if (!path || path[0] != '/' || strpbrk(path, " \t\n"))
+        /* The kernel splits table parameters on white space and treats a
+         * backslash as an escape, so neither may appear in a path. */
+        if (!path || path[0] != '/' || strpbrk(path, " \t\n\\"))
                 return -EINVAL;
         if (asprintf(ret, "%s %" PRIu64, path, offset_sectors) < 0)
                 return -ENOMEM;
@@ -124,9 +146,9 @@ int dm_loop_params_parse(const char *params, char **ret_path, uint64_t *ret_offs
         if (path[0] != '/')
                 return -EINVAL;
         if (space) {
-                int consumed = 0;
+                const char *p = space + 1;
 
-                if (sscanf(space + 1, "%" SCNu64 "%n", &offset, &consumed) != 1 || space[1 + consumed] != '\0')
+                if (parse_decimal(&p, UINT64_MAX, &offset) < 0 || *p != '\0')
                         return -EINVAL;
         }
 

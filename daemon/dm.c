@@ -21,6 +21,8 @@ static int dm_task_error(DmTask *t) {
         return e > 0 ? -e : -EIO;
 }
 
+static void dm_log_callback(int level, const char *file, int line, int dm_errno_or_class, const char *f, ...)
+        _printf_(5, 6);
 static void dm_log_callback(int level, const char *file, int line, int dm_errno_or_class, const char *f, ...) {
         char buf[1024];
         va_list ap;

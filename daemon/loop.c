@@ -47,7 +47,21 @@ static bool loop_uses_direct_io(int loop_fd) {
         return ioctl(loop_fd, LOOP_GET_STATUS64, &info) >= 0 && (info.lo_flags & LO_FLAGS_DIRECT_IO);
 }
 
-static int loop_attach_one(int control_fd, int file_fd, bool read_only, LoopDevice *ret) {
+/*
+ * Whether the file really does direct I/O. Opening with O_DIRECT is not
+ * proof: overlayfs accepts the open and then fails every direct read
+ * with EINVAL when the file below it is on tmpfs, and a loop device set
+ * up for direct I/O on such a file fails all its I/O.
+ */
+static bool file_does_direct_io(int fd) {
+        _cleanup_free_ void *buf = NULL;
+
+        if (posix_memalign(&buf, 4096, 4096) != 0)
+                return false;
+        return pread(fd, buf, 4096, 0) >= 0;
+}
+
+static int loop_attach_one(int control_fd, int file_fd, bool read_only, bool direct_io, LoopDevice *ret) {
         _cleanup_close_ int loop_fd = -EBADF;
         char path[64];
         struct stat st;
@@ -64,8 +78,8 @@ static int loop_attach_one(int control_fd, int file_fd, bool read_only, LoopDevi
         if (fstat(loop_fd, &st) < 0)
                 return -errno;
 
-        r = loop_configure(loop_fd, file_fd, read_only, true);
-        if (r == -EINVAL)
+        r = loop_configure(loop_fd, file_fd, read_only, direct_io);
+        if (r == -EINVAL && direct_io)
                 /* Some kernels refuse the whole configuration when direct
                  * I/O is impossible, instead of falling back themselves. */
                 r = loop_configure(loop_fd, file_fd, read_only, false);
@@ -84,13 +98,18 @@ static int loop_attach_one(int control_fd, int file_fd, bool read_only, LoopDevi
 
 int loop_attach(const char *path, bool read_only, LoopDevice *ret) {
         _cleanup_close_ int control_fd = -EBADF, file_fd = -EBADF;
+        int flags = (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+        bool direct_io;
         int r = -EBUSY;
 
-        /* O_DIRECT on the backing file is what lets the loop driver use
-         * direct I/O; where the file system refuses it, use buffered I/O. */
-        file_fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_DIRECT);
-        if (file_fd < 0 && errno == EINVAL)
-                file_fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+        /* Direct I/O where the file system really does it, buffered I/O
+         * everywhere else; never a device that fails. */
+        file_fd = open(path, flags | O_DIRECT);
+        direct_io = file_fd >= 0 && file_does_direct_io(file_fd);
+        if (!direct_io) {
+                file_fd = safe_close(file_fd);
+                file_fd = open(path, flags);
+        }
         if (file_fd < 0)
                 return -errno;
 
@@ -99,7 +118,7 @@ int loop_attach(const char *path, bool read_only, LoopDevice *ret) {
                 return -errno;
 
         for (unsigned i = 0; i < LOOP_ATTACH_ATTEMPTS; i++) {
-                r = loop_attach_one(control_fd, file_fd, read_only, ret);
+                r = loop_attach_one(control_fd, file_fd, read_only, direct_io, ret);
                 if (r != -EBUSY)
                         break;
         }

@@ -263,7 +263,7 @@ static int manager_create_device(Manager *m, const DeviceConfig *c) {
 /* Removes a device that came from a config file that is gone, unless it is in use. */
 static int manager_remove_stale_device(Manager *m, Device *d) {
         _cleanup_dm_info_ DmInfo info = {};
-        _cleanup_free_ char *dm_name = NULL, *ram_file = NULL;
+        _cleanup_free_ char *dm_name = NULL;
         DeviceType type = d->type;
         int r;
 

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Where a bus caller may put a backing file. A temporary directory plays
+ * the allowed directory, with files, a FIFO, subdirectories and symlinks
+ * in it and a second directory outside it. No root needed; openat2()
+ * needs Linux 5.6, and the test skips where it is missing (or filtered).
+ */
+
+#include "tests.h"
+
+#include <limits.h>
+
+#include "backing-policy.h"
+
+static char *top, *allowed, *outside;
+
+static char *at(const char *dir, const char *rel) {
+        static char buf[8][PATH_MAX];
+        static unsigned n;
+        char *p = buf[n++ % ELEMENTSOF(buf)];
+
+        snprintf(p, PATH_MAX, "%s/%s", dir, rel);
+        return p;
+}
+
+static void xsymlink(const char *target, const char *link) {
+        if (symlink(target, link) < 0)
+                TEST_FAIL("symlink(%s, %s): %m", target, link);
+}
+
+static int check(const char *path, bool may_create) {
+        char *dirs[] = { allowed, NULL };
+
+        return backing_path_check_for_caller(dirs, path, may_create);
+}
+
+static void expect(const char *path, bool may_create, int expected) {
+        int r = check(path, may_create);
+
+        tests_checks++;
+        if (r != expected)
+                TEST_FAIL("check(\"%s\", %s) = %d (%s), expected %d", path, may_create ? "create" : "no create", r,
+                          strerror(-r), expected);
+}
+
+static void setup(void) {
+        char *t = test_mkdtemp();
+
+        /* Canonical, so that it passes as an absolute normalized dir even
+         * when TMPDIR has a symlink or a trailing slash in it. */
+        top = realpath(t, NULL);
+        ASSERT_TRUE(top);
+        free(t);
+        ASSERT_TRUE(asprintf(&allowed, "%s/allowed", top) > 0);
+        ASSERT_TRUE(asprintf(&outside, "%s/outside", top) > 0);
+        test_mkdir_p(at(allowed, "sub/deeper"));
+        test_mkdir_p(outside);
+        test_mkdir_p(at(top, "allowedx"));
+
+        test_write_file(at(allowed, "file.img"), "data");
+        test_write_file(at(allowed, "sub/deeper/file.img"), "data");
+        test_write_file(at(outside, "secret.img"), "secret");
+        test_write_file(at(top, "allowedx/file.img"), "data");
+        if (mkfifo(at(allowed, "fifo"), 0600) < 0)
+                TEST_FAIL("mkfifo: %m");
+
+        xsymlink("/etc/passwd", at(allowed, "passwd-link"));
+        xsymlink("../outside/secret.img", at(allowed, "relative-out"));
+        xsymlink(outside, at(allowed, "outdir"));
+        xsymlink("../outside", at(allowed, "outdir-relative"));
+        xsymlink("/nonexistent/dmloop-target.img", at(allowed, "dangling-out"));
+        xsymlink("file.img", at(allowed, "inside-link"));
+        xsymlink("sub", at(allowed, "subdir-link"));
+        xsymlink(at(allowed, "sub"), at(allowed, "subdir-abs-link"));
+}
+
+static void test_allowed(void) {
+        expect(at(allowed, "file.img"), false, 0);
+        expect(at(allowed, "file.img"), true, 0);
+        expect(at(allowed, "sub/deeper/file.img"), false, 0);
+
+        /* Missing: fine when it may be created, in the dir or below it
+         * (backing_prepare() makes the parents inside). */
+        expect(at(allowed, "new.img"), true, 0);
+        expect(at(allowed, "sub/new.img"), true, 0);
+        expect(at(allowed, "new/dirs/new.img"), true, 0);
+        expect(at(allowed, "new.img"), false, -ENOENT);
+        expect(at(allowed, "sub/new.img"), false, -ENOENT);
+        expect(at(allowed, "new/dirs/new.img"), false, -ENOENT);
+
+        /* The second allowed dir counts too. */
+        {
+                char *dirs[] = { outside, allowed, NULL };
+
+                ASSERT_OK(backing_path_check_for_caller(dirs, at(allowed, "file.img"), false));
+                ASSERT_OK(backing_path_check_for_caller(dirs, at(outside, "secret.img"), false));
+        }
+}
+
+static void test_not_regular(void) {
+        /* O_PATH: checking a FIFO neither blocks nor opens it. */
+        expect(at(allowed, "fifo"), false, -EPERM);
+        expect(at(allowed, "fifo"), true, -EPERM);
+        expect(at(allowed, "sub"), false, -EPERM);
+        expect(at(allowed, "sub"), true, -EPERM);
+        expect(allowed, false, -EPERM);
+        expect(allowed, true, -EPERM);
+}
+
+static void test_outside(void) {
+        expect("/etc/passwd", false, -EPERM);
+        expect(at(outside, "secret.img"), false, -EPERM);
+        expect(at(outside, "new.img"), true, -EPERM);
+        expect("/", true, -EPERM);
+
+        /* Not normalized: refused before anything is looked at. */
+        expect(at(allowed, "../outside/secret.img"), false, -EPERM);
+        expect(at(allowed, "sub/../file.img"), false, -EPERM);
+        expect(at(allowed, "./file.img"), false, -EPERM);
+        expect(at(allowed, "sub//deeper/file.img"), false, -EPERM);
+        expect(at(allowed, "sub/"), true, -EPERM);
+        expect("file.img", true, -EPERM);
+        expect("", true, -EPERM);
+
+        /* Same prefix, other directory. */
+        expect(at(top, "allowedx/file.img"), false, -EPERM);
+        expect(at(top, "allowedx/new.img"), true, -EPERM);
+
+        /* No allowed dirs at all. */
+        ASSERT_EQ(backing_path_check_for_caller(NULL, at(allowed, "file.img"), false), -EPERM);
+        ASSERT_EQ(backing_path_check_for_caller((char *[]) { NULL }, at(allowed, "file.img"), false), -EPERM);
+}
+
+static void test_symlinks(void) {
+        /* A symlink as the last component is never followed, wherever it
+         * points: the caller must name the file itself. */
+        expect(at(allowed, "passwd-link"), false, -EPERM);
+        expect(at(allowed, "passwd-link"), true, -EPERM);
+        expect(at(allowed, "relative-out"), false, -EPERM);
+        expect(at(allowed, "dangling-out"), true, -EPERM);
+        expect(at(allowed, "inside-link"), false, -EPERM);
+        expect(at(allowed, "inside-link"), true, -EPERM);
+
+        /* A symlinked parent that leads out, absolute or relative. */
+        expect(at(allowed, "outdir/secret.img"), false, -EPERM);
+        expect(at(allowed, "outdir/secret.img"), true, -EPERM);
+        expect(at(allowed, "outdir/new.img"), true, -EPERM);
+        expect(at(allowed, "outdir/new/dirs/new.img"), true, -EPERM);
+        expect(at(allowed, "outdir-relative/secret.img"), false, -EPERM);
+        expect(at(allowed, "outdir-relative/new.img"), true, -EPERM);
+
+        /* A symlinked parent that stays inside: a relative one is followed
+         * (RESOLVE_BENEATH checks where it leads); an absolute one is
+         * refused even though it leads inside, because RESOLVE_BENEATH
+         * refuses every absolute symlink. */
+        expect(at(allowed, "subdir-link/deeper/file.img"), false, 0);
+        expect(at(allowed, "subdir-link/new.img"), true, 0);
+        expect(at(allowed, "subdir-abs-link/deeper/file.img"), false, -EPERM);
+        expect(at(allowed, "subdir-abs-link/new.img"), true, -EPERM);
+}
+
+static void test_parent_not_a_dir(void) {
+        /* "file.img/x": not EPERM, but not allowed either. */
+        ASSERT_TRUE(check(at(allowed, "file.img/new.img"), true) < 0);
+        ASSERT_TRUE(check(at(allowed, "file.img/new.img"), false) < 0);
+}
+
+int main(void) {
+        setup();
+
+        /* Probe openat2(): a plain file inside must pass. */
+        if (check(at(allowed, "file.img"), false) == -ENOSYS) {
+                printf("openat2() not available, skipping\n");
+                test_rm_rf(top);
+                return 77;
+        }
+
+        TEST_RUN(test_allowed);
+        TEST_RUN(test_not_regular);
+        TEST_RUN(test_outside);
+        TEST_RUN(test_symlinks);
+        TEST_RUN(test_parent_not_a_dir);
+
+        test_rm_rf(top);
+        free(top);
+        free(allowed);
+        free(outside);
+        TEST_DONE();
+}
