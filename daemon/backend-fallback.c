@@ -6,8 +6,7 @@
 #include "backend.h"
 #include "backing.h"
 
-static int linear_append_file(DmTable *table, BuildState *state, const char *path, uint64_t size,
-                              bool read_only) {
+static int linear_append_file(DmTable *table, BuildState *state, const char *path, uint64_t size, bool read_only) {
         _cleanup_free_ char *params = NULL;
         LoopDevice loop;
         int r;
@@ -42,7 +41,7 @@ static int fallback_build_file(const DeviceConfig *c, const char *ram_dir, Build
         }
 
         *ret_table = table;
-        table = (DmTable) {};
+        table = (DmTable){};
         return 0;
 }
 
@@ -73,7 +72,7 @@ static int fallback_build_ram(const DeviceConfig *c, const char *ram_dir, BuildS
                 return r;
 
         *ret_table = table;
-        table = (DmTable) {};
+        table = (DmTable){};
         return 0;
 }
 

@@ -25,7 +25,7 @@ static int kernel_build_file(const DeviceConfig *c, const char *ram_dir, BuildSt
         }
 
         *ret_table = table;
-        table = (DmTable) {};
+        table = (DmTable){};
         return 0;
 }
 
@@ -38,7 +38,7 @@ static int kernel_build_ram(const DeviceConfig *c, const char *ram_dir, BuildSta
                 return r;
 
         *ret_table = table;
-        table = (DmTable) {};
+        table = (DmTable){};
         return 0;
 }
 

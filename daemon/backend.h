@@ -32,7 +32,7 @@ int build_state_add_created_file(BuildState *s, const char *path);
 int build_state_add_loop(BuildState *s, const LoopDevice *l);
 
 typedef struct Backend {
-        const char *name;   /* "kernel" or "fallback", for logs and the bus */
+        const char *name; /* "kernel" or "fallback", for logs and the bus */
         const char *target; /* the dm target the table uses */
         int (*build)(const DeviceConfig *c, const char *ram_dir, BuildState *state, DmTable *ret_table);
 } Backend;

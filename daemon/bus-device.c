@@ -44,11 +44,10 @@ int bus_device_enumerate(sd_bus *bus, const char *path, void *userdata, char ***
         return 0;
 }
 
-#define GET_DEVICE(d, m, path)                                                                   \
-        Device *d = device_from_path((m), (path));                                               \
-        if (!d)                                                                                  \
-                return sd_bus_error_setf(error, DMLOOP_ERROR_NO_SUCH_DEVICE, "No device at %s.", \
-                                         (path))
+#define GET_DEVICE(d, m, path) \
+        Device *d = device_from_path((m), (path)); \
+        if (!d) \
+        return sd_bus_error_setf(error, DMLOOP_ERROR_NO_SUCH_DEVICE, "No device at %s.", (path))
 
 static int property_get_string(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {

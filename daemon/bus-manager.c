@@ -67,11 +67,13 @@ static int bus_build_config(Manager *m, const char *name, DeviceType type, uint6
                  * which may not be an allowed one: bus callers say where. */
                 if (!path_is_absolute_normalized(path))
                         return sd_bus_error_setf(error, DMLOOP_ERROR_BACKING_NOT_ALLOWED,
-                                                 "Backing path \"%.200s\" in option 'Backing' must be absolute and normalized (no \"..\", \".\" or \"//\").",
+                                                 "Backing path \"%.200s\" in option 'Backing' must be absolute and "
+                                                 "normalized (no \"..\", \".\" or \"//\").",
                                                  path);
                 if (o->backing[i].size % SECTOR_SIZE != 0)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Size %" PRIu64 " of backing file %s in option 'Backing' is not a multiple of 512.",
+                                                 "Size %" PRIu64
+                                                 " of backing file %s in option 'Backing' is not a multiple of 512.",
                                                  o->backing[i].size, path);
                 r = device_config_add_segment(c, path, o->backing[i].size);
                 if (r < 0)
@@ -89,9 +91,11 @@ static int bus_build_config(Manager *m, const char *name, DeviceType type, uint6
                 r = backing_path_check_for_caller(m->config.allowed_backing_dirs, c->segments[i].path,
                                                   c->create_backing && !c->read_only);
                 if (r == -EPERM)
-                        return sd_bus_error_setf(error, DMLOOP_ERROR_BACKING_NOT_ALLOWED,
-                                                 "Backing file %s is not allowed: it must be a regular file inside an allowed directory (see dmloopd.conf(5)), reached without leaving it.",
-                                                 c->segments[i].path);
+                        return sd_bus_error_setf(
+                                error, DMLOOP_ERROR_BACKING_NOT_ALLOWED,
+                                "Backing file %s is not allowed: it must be a regular file inside an allowed "
+                                "directory (see dmloopd.conf(5)), reached without leaving it.",
+                                c->segments[i].path);
                 if (r == -ENOENT)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Backing file %s does not exist, and %s.", c->segments[i].path,
@@ -255,8 +259,8 @@ static const sd_bus_vtable manager_vtable[] = {
                                  method_resize_device, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_NAMES("ListDevices", "", , "a(ssto)", SD_BUS_PARAM(devices), method_list_devices,
                                  SD_BUS_VTABLE_UNPRIVILEGED),
-        SD_BUS_METHOD_WITH_NAMES("GetDevice", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(device),
-                                 method_get_device, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_NAMES("GetDevice", "s", SD_BUS_PARAM(name), "o", SD_BUS_PARAM(device), method_get_device,
+                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", "", "", method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_NAMES("DeviceAdded", "so", SD_BUS_PARAM(name) SD_BUS_PARAM(device), 0),
         SD_BUS_SIGNAL_WITH_NAMES("DeviceRemoved", "so", SD_BUS_PARAM(name) SD_BUS_PARAM(device), 0),
@@ -327,8 +331,7 @@ static void emit_device_signal(Manager *m, Device *d, const char *member) {
 
         if (!m->bus || bus_device_path(d->name, &path) < 0)
                 return;
-        (void) sd_bus_emit_signal(m->bus, DMLOOP_MANAGER_PATH, DMLOOP_MANAGER_INTERFACE, member, "so", d->name,
-                                  path);
+        (void) sd_bus_emit_signal(m->bus, DMLOOP_MANAGER_PATH, DMLOOP_MANAGER_INTERFACE, member, "so", d->name, path);
 }
 
 void bus_emit_device_added(Manager *m, Device *d) {

@@ -37,8 +37,9 @@ static int read_backing(sd_bus_message *m, BusOptions *o, sd_bus_error *error) {
 
         r = sd_bus_message_enter_container(m, 'v', "a(st)");
         if (r <= 0)
-                return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
-                                        "Option 'Backing' in argument 'options' must be an array of (path, size) (a(st)).");
+                return sd_bus_error_set(
+                        error, SD_BUS_ERROR_INVALID_ARGS,
+                        "Option 'Backing' in argument 'options' must be an array of (path, size) (a(st)).");
         r = sd_bus_message_enter_container(m, 'a', "(st)");
         if (r < 0)
                 return r;
@@ -55,7 +56,7 @@ static int read_backing(sd_bus_message *m, BusOptions *o, sd_bus_error *error) {
                         return -ENOMEM;
                 }
                 o->backing = l;
-                o->backing[o->n_backing++] = (BackingSegment) { .path = p, .size = size };
+                o->backing[o->n_backing++] = (BackingSegment){ .path = p, .size = size };
         }
         if (r < 0)
                 return r;

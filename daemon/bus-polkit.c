@@ -110,8 +110,8 @@ static int polkit_query_start(sd_bus_message *call, const char *action, PolkitQu
         return sd_bus_call_async(bus, &q->slot, m, polkit_on_reply, q, 120 * 1000000ULL);
 }
 
-int bus_verify_polkit_async(sd_bus_message *call, const char *action, sd_bus_message_handler_t handler,
-                            void *userdata, PolkitRegistry **registry, sd_bus_error *error) {
+int bus_verify_polkit_async(sd_bus_message *call, const char *action, sd_bus_message_handler_t handler, void *userdata,
+                            PolkitRegistry **registry, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         PolkitQuery *q;
         uid_t uid;
@@ -157,7 +157,7 @@ int bus_verify_polkit_async(sd_bus_message *call, const char *action, sd_bus_mes
         q = calloc(1, sizeof(PolkitQuery));
         if (!q)
                 return -ENOMEM;
-        *q = (PolkitQuery) {
+        *q = (PolkitQuery){
                 .registry = *registry,
                 .call = sd_bus_message_ref(call),
                 .handler = handler,

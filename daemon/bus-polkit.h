@@ -23,5 +23,5 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(PolkitRegistry *, polkit_registry_free);
  * message once polkit answered), or a negative errno with *error set
  * (AccessDenied, InteractiveAuthorizationRequired).
  */
-int bus_verify_polkit_async(sd_bus_message *call, const char *action, sd_bus_message_handler_t handler,
-                            void *userdata, PolkitRegistry **registry, sd_bus_error *error);
+int bus_verify_polkit_async(sd_bus_message *call, const char *action, sd_bus_message_handler_t handler, void *userdata,
+                            PolkitRegistry **registry, sd_bus_error *error);

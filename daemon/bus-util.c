@@ -8,14 +8,12 @@
  * layer can return -errno and the reply still gets the right name. The
  * errnos are ones no library call below us returns for these cases.
  */
-static const sd_bus_error_map dmloop_errors[] = {
-        SD_BUS_ERROR_MAP(DMLOOP_ERROR_NO_SUCH_DEVICE, ENODEV),
-        SD_BUS_ERROR_MAP(DMLOOP_ERROR_DEVICE_EXISTS, EEXIST),
-        SD_BUS_ERROR_MAP(DMLOOP_ERROR_DEVICE_BUSY, EBUSY),
-        SD_BUS_ERROR_MAP(DMLOOP_ERROR_BACKING_NOT_ALLOWED, EPERM),
-        SD_BUS_ERROR_MAP(DMLOOP_ERROR_LIMIT_EXCEEDED, EUSERS),
-        SD_BUS_ERROR_MAP_END
-};
+static const sd_bus_error_map dmloop_errors[] = { SD_BUS_ERROR_MAP(DMLOOP_ERROR_NO_SUCH_DEVICE, ENODEV),
+                                                  SD_BUS_ERROR_MAP(DMLOOP_ERROR_DEVICE_EXISTS, EEXIST),
+                                                  SD_BUS_ERROR_MAP(DMLOOP_ERROR_DEVICE_BUSY, EBUSY),
+                                                  SD_BUS_ERROR_MAP(DMLOOP_ERROR_BACKING_NOT_ALLOWED, EPERM),
+                                                  SD_BUS_ERROR_MAP(DMLOOP_ERROR_LIMIT_EXCEEDED, EUSERS),
+                                                  SD_BUS_ERROR_MAP_END };
 
 void bus_error_map_register(void) {
         (void) sd_bus_error_add_map(dmloop_errors);

@@ -11,9 +11,9 @@
 #include "macro.h"
 
 typedef struct ConfigEntry {
-        char *name;             /* file name, the key for precedence */
+        char *name; /* file name, the key for precedence */
         char *path;
-        unsigned priority;      /* index into the directory list, lower wins */
+        unsigned priority; /* index into the directory list, lower wins */
         bool masked;
 } ConfigEntry;
 
@@ -48,7 +48,7 @@ static int classify(int dir_fd, const char *name, bool *ret_masked) {
         ssize_t n;
 
         if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return 0;   /* raced with removal */
+                return 0; /* raced with removal */
 
         if (S_ISLNK(st.st_mode)) {
                 /* Compare the link text rather than stat the target: with
@@ -129,7 +129,7 @@ int config_enumerate(const char *root, char ***ret_paths) {
                                 break;
                         }
                         entries = grown;
-                        entries[n_entries] = (ConfigEntry) {
+                        entries[n_entries] = (ConfigEntry){
                                 .name = strdup(de->d_name),
                                 .priority = i,
                                 .masked = masked,

@@ -49,7 +49,7 @@ static int add_diagnostic(ConfigSet *s, const char *path, unsigned line, const c
                 return -ENOMEM;
         s->diagnostics = d;
 
-        s->diagnostics[s->n_diagnostics++] = (ConfigDiagnostic) {
+        s->diagnostics[s->n_diagnostics++] = (ConfigDiagnostic){
                 .path = TAKE_PTR(p),
                 .line = line,
                 .message = TAKE_PTR(m),

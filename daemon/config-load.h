@@ -14,14 +14,14 @@
 
 typedef struct ConfigDiagnostic {
         char *path;
-        unsigned line;          /* 0 if not tied to a line (e.g. the file cannot be opened) */
+        unsigned line; /* 0 if not tied to a line (e.g. the file cannot be opened) */
         char *message;
 } ConfigDiagnostic;
 
 typedef struct ConfigSet {
-        DeviceConfig **devices;                 /* valid, resolved devices, in file order */
+        DeviceConfig **devices; /* valid, resolved devices, in file order */
         size_t n_devices;
-        ConfigDiagnostic *diagnostics;          /* one per skipped file / refused duplicate, in file order */
+        ConfigDiagnostic *diagnostics; /* one per skipped file / refused duplicate, in file order */
         size_t n_diagnostics;
 } ConfigSet;
 

@@ -18,7 +18,7 @@ typedef enum ConfigKey {
 
 typedef struct ParseState {
         DeviceConfig *config;
-        unsigned seen[_KEY_MAX];        /* line of the first occurrence, 0 = not given */
+        unsigned seen[_KEY_MAX]; /* line of the first occurrence, 0 = not given */
 } ParseState;
 
 /* Values are quoted in messages, cut to keep the message readable. */
@@ -35,7 +35,8 @@ static int parse_size_value(IniReader *r, const char *key, const char *value, ui
         if (k < 0)
                 return ini_reader_error(r, -EINVAL, "Invalid size " VALUE_FMT " in %s=", VALUE_ARG(value), key);
         if (!size_is_valid_device_size(v))
-                return ini_reader_error(r, -EINVAL, "Size " VALUE_FMT " in %s= is not a positive multiple of 512 bytes",
+                return ini_reader_error(r, -EINVAL,
+                                        "Size " VALUE_FMT " in %s= is not a positive multiple of 512 bytes",
                                         VALUE_ARG(value), key);
 
         *ret = v;
@@ -93,12 +94,8 @@ static int parse_backing(IniReader *r, const char *value, DeviceConfig *c) {
 
 static int handle_device_key(IniReader *r, const char *key, const char *value, void *userdata) {
         static const char *const keys[_KEY_MAX] = {
-                [KEY_NAME] = "Name",
-                [KEY_TYPE] = "Type",
-                [KEY_SIZE] = "Size",
-                [KEY_BACKING] = "Backing",
-                [KEY_READ_ONLY] = "ReadOnly",
-                [KEY_CREATE_BACKING] = "CreateBacking",
+                [KEY_NAME] = "Name",       [KEY_TYPE] = "Type",          [KEY_SIZE] = "Size",
+                [KEY_BACKING] = "Backing", [KEY_READ_ONLY] = "ReadOnly", [KEY_CREATE_BACKING] = "CreateBacking",
         };
         ParseState *s = userdata;
         DeviceConfig *c = s->config;
@@ -121,11 +118,10 @@ static int handle_device_key(IniReader *r, const char *key, const char *value, v
                 return ini_reader_error(r, -EINVAL, "Empty value for %s=", key);
 
         switch (k) {
-
         case KEY_NAME:
                 if (!device_name_is_valid(value))
-                        return ini_reader_error(r, -EINVAL, "Invalid device name " VALUE_FMT " in Name=",
-                                                VALUE_ARG(value));
+                        return ini_reader_error(r, -EINVAL,
+                                                "Invalid device name " VALUE_FMT " in Name=", VALUE_ARG(value));
                 c->name = strdup(value);
                 if (!c->name)
                         return ini_reader_error(r, -ENOMEM, "Out of memory");
@@ -135,7 +131,8 @@ static int handle_device_key(IniReader *r, const char *key, const char *value, v
         case KEY_TYPE:
                 c->type = device_type_from_string(value);
                 if (c->type < 0)
-                        return ini_reader_error(r, -EINVAL, "Invalid type " VALUE_FMT " in Type=, expected \"file\" or \"ram\"",
+                        return ini_reader_error(r, -EINVAL,
+                                                "Invalid type " VALUE_FMT " in Type=, expected \"file\" or \"ram\"",
                                                 VALUE_ARG(value));
                 return 0;
 
@@ -157,8 +154,8 @@ static int handle_device_key(IniReader *r, const char *key, const char *value, v
         }
 }
 
-int config_parse_stream(FILE *f, const char *path, const char *default_name, const char *state_dir,
-                        DeviceConfig **ret, ConfigError *ret_error) {
+int config_parse_stream(FILE *f, const char *path, const char *default_name, const char *state_dir, DeviceConfig **ret,
+                        ConfigError *ret_error) {
         _cleanup_(device_config_freep) DeviceConfig *c = NULL;
         ParseState s = {};
         ConfigError e;
@@ -194,7 +191,8 @@ int config_parse_stream(FILE *f, const char *path, const char *default_name, con
                         return config_error_set(ret_error, -EINVAL, file_line, "Missing Name=");
                 if (!device_name_is_valid(default_name))
                         return config_error_set(ret_error, -EINVAL, file_line,
-                                                "Invalid device name " VALUE_FMT " derived from the file name, set Name=",
+                                                "Invalid device name " VALUE_FMT
+                                                " derived from the file name, set Name=",
                                                 VALUE_ARG(default_name));
                 c->name = strdup(default_name);
                 if (!c->name)
@@ -208,7 +206,8 @@ int config_parse_stream(FILE *f, const char *path, const char *default_name, con
         /* These are on a line of their own, so report them there rather
          * than leave them to device_config_resolve(). */
         if (c->type == DEVICE_TYPE_RAM && s.seen[KEY_BACKING] > 0)
-                return config_error_set(ret_error, -EINVAL, s.seen[KEY_BACKING], "Backing= is not allowed for ram devices");
+                return config_error_set(ret_error, -EINVAL, s.seen[KEY_BACKING],
+                                        "Backing= is not allowed for ram devices");
         if (c->type == DEVICE_TYPE_RAM && s.seen[KEY_CREATE_BACKING] > 0)
                 return config_error_set(ret_error, -EINVAL, s.seen[KEY_CREATE_BACKING],
                                         "CreateBacking= is not allowed for ram devices");

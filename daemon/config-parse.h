@@ -29,8 +29,8 @@
  * default backing files go. Returns 0 and a resolved config in "ret", or
  * -EINVAL with "ret_error" filled, or -ENOMEM / -EIO (with "ret_error"
  * filled too). */
-int config_parse_stream(FILE *f, const char *path, const char *default_name, const char *state_dir,
-                        DeviceConfig **ret, ConfigError *ret_error);
+int config_parse_stream(FILE *f, const char *path, const char *default_name, const char *state_dir, DeviceConfig **ret,
+                        ConfigError *ret_error);
 
 /* Opens "path" and calls config_parse_stream() with the file name minus
  * ".conf" as the default name. If the file cannot be opened, returns

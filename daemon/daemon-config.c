@@ -61,7 +61,8 @@ static int parse_directories(IniReader *r, const char *value, char ***ret) {
 
                 if (!path_is_absolute_normalized(d))
                         return ini_reader_error(r, -EINVAL,
-                                                "Invalid directory \"%.80s\" in AllowedBackingDirectories=, expected an absolute normalized path",
+                                                "Invalid directory \"%.80s\" in AllowedBackingDirectories=, expected "
+                                                "an absolute normalized path",
                                                 d);
                 if (strv_contains(l, d))
                         continue;
@@ -153,7 +154,6 @@ static int handle_daemon_key(IniReader *r, const char *key, const char *value, v
         s->seen[k] = ini_reader_line(r);
 
         switch (k) {
-
         case KEY_ALLOWED_BACKING_DIRECTORIES: {
                 char **l = NULL;
                 int q;

@@ -29,8 +29,8 @@
 #define DAEMON_CONFIG_MAX_DEVICES_LIMIT 4096U
 
 typedef struct DaemonConfig {
-        char **allowed_backing_dirs;    /* NULL-terminated, never NULL after a successful load */
-        uint64_t ram_limit;             /* bytes */
+        char **allowed_backing_dirs; /* NULL-terminated, never NULL after a successful load */
+        uint64_t ram_limit; /* bytes */
         unsigned max_devices;
 } DaemonConfig;
 

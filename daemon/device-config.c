@@ -73,7 +73,7 @@ int device_config_add_segment(DeviceConfig *c, const char *path, uint64_t size) 
                 return -ENOMEM;
         c->segments = s;
 
-        c->segments[c->n_segments++] = (BackingSegment) {
+        c->segments[c->n_segments++] = (BackingSegment){
                 .path = TAKE_PTR(p),
                 .size = size,
         };
@@ -140,8 +140,8 @@ int device_config_resolve(DeviceConfig *c, const char *state_dir, const char **r
                 return -ENOMEM;
 
         if (c->n_segments == 0) {
-                if (asprintf(&segs[0].path, "%s%s%s.img", state_dir, endswith_slash(state_dir) ? "" : "/",
-                             c->name) < 0) {
+                if (asprintf(&segs[0].path, "%s%s%s.img", state_dir, endswith_slash(state_dir) ? "" : "/", c->name) <
+                    0) {
                         segs[0].path = NULL;
                         goto oom;
                 }
@@ -231,8 +231,7 @@ int device_config_format(const DeviceConfig *c, char **ret) {
         assert(c);
         assert(ret);
 
-        if (!device_name_is_valid(c->name) || !device_type_to_string(c->type) ||
-            !size_is_valid_device_size(c->size))
+        if (!device_name_is_valid(c->name) || !device_type_to_string(c->type) || !size_is_valid_device_size(c->size))
                 return -EINVAL;
 
         /* Every line must get through our own parser again, so refuse what
@@ -251,8 +250,8 @@ int device_config_format(const DeviceConfig *c, char **ret) {
         if (!f)
                 return -ENOMEM;
 
-        fprintf(f, "[Device]\nName=%s\nType=%s\nSize=%s\nReadOnly=%s\n", c->name,
-                device_type_to_string(c->type), format_size(c->size, sz), c->read_only ? "yes" : "no");
+        fprintf(f, "[Device]\nName=%s\nType=%s\nSize=%s\nReadOnly=%s\n", c->name, device_type_to_string(c->type),
+                format_size(c->size, sz), c->read_only ? "yes" : "no");
         if (c->type == DEVICE_TYPE_FILE) {
                 fprintf(f, "CreateBacking=%s\n", c->create_backing ? "yes" : "no");
                 for (size_t i = 0; i < c->n_segments; i++)

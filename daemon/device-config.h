@@ -28,20 +28,20 @@ const char *device_type_to_string(DeviceType t);
 DeviceType device_type_from_string(const char *s);
 
 typedef struct BackingSegment {
-        char *path;             /* absolute after resolution */
-        uint64_t size;          /* bytes; 0 = "the rest" before resolution, > 0 after */
+        char *path; /* absolute after resolution */
+        uint64_t size; /* bytes; 0 = "the rest" before resolution, > 0 after */
 } BackingSegment;
 
 typedef struct DeviceConfig {
         char *name;
         DeviceType type;
-        uint64_t size;              /* total bytes, positive multiple of 512 (0 = unset before resolution) */
+        uint64_t size; /* total bytes, positive multiple of 512 (0 = unset before resolution) */
         bool read_only;
-        bool create_backing;        /* default true */
-        BackingSegment *segments;   /* file devices: >= 1 segment after resolution; ram: none */
+        bool create_backing; /* default true */
+        BackingSegment *segments; /* file devices: >= 1 segment after resolution; ram: none */
         size_t n_segments;
-        char *origin;               /* config file path, or "bus" */
-        unsigned origin_line;       /* line of Name= (or of [Device] if Name= is defaulted) */
+        char *origin; /* config file path, or "bus" */
+        unsigned origin_line; /* line of Name= (or of [Device] if Name= is defaulted) */
 } DeviceConfig;
 
 /* A config with the defaults: type _DEVICE_TYPE_INVALID, size 0,

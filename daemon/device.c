@@ -51,7 +51,7 @@ static int device_add_segment(Device *d, const char *path, uint64_t size) {
                 return -ENOMEM;
         }
         d->segments = s;
-        d->segments[d->n_segments++] = (BackingSegment) { .path = p, .size = size };
+        d->segments[d->n_segments++] = (BackingSegment){ .path = p, .size = size };
         return 0;
 }
 

@@ -15,14 +15,14 @@
 typedef struct Device {
         char *name;
         DeviceType type;
-        uint64_t size;           /* bytes */
+        uint64_t size; /* bytes */
         bool read_only;
-        char *target;            /* dm target of the table: "linear", "loop" or "ram" */
+        char *target; /* dm target of the table: "linear", "loop" or "ram" */
         BackingSegment *segments; /* file devices: the backing files, in order */
         size_t n_segments;
         uint32_t major;
         uint32_t minor;
-        char *origin;            /* config file path, "bus", or NULL while unknown */
+        char *origin; /* config file path, "bus", or NULL while unknown */
 } Device;
 
 Device *device_free(Device *d);

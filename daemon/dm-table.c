@@ -35,7 +35,7 @@ int dm_table_add(DmTable *t, uint64_t start, uint64_t length, const char *type, 
         if (!n)
                 return -ENOMEM;
         t->targets = n;
-        t->targets[t->n_targets++] = (DmTarget) {
+        t->targets[t->n_targets++] = (DmTarget){
                 .start = start,
                 .length = length,
                 .type = TAKE_PTR(type_copy),

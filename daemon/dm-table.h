@@ -12,9 +12,9 @@
 #include "macro.h"
 
 typedef struct DmTarget {
-        uint64_t start;  /* sectors */
+        uint64_t start; /* sectors */
         uint64_t length; /* sectors */
-        char *type;      /* "linear", "loop", "ram", ... */
+        char *type; /* "linear", "loop", "ram", ... */
         char *params;
 } DmTarget;
 

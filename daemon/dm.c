@@ -179,7 +179,7 @@ static int dm_info_from_task(DmTask *t, DmInfo *ret) {
         if (!name || !uuid)
                 return -ENOMEM;
 
-        *ret = (DmInfo) {
+        *ret = (DmInfo){
                 .major = info.major,
                 .minor = info.minor,
                 .open_count = info.open_count,
@@ -248,7 +248,7 @@ int dm_get_table(const char *name, DmTable *ret) {
         } while (next);
 
         *ret = table;
-        table = (DmTable) {};
+        table = (DmTable){};
         return 0;
 }
 

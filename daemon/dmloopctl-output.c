@@ -17,7 +17,7 @@ void device_info_done(DeviceInfo *d) {
         for (size_t i = 0; i < d->n_backing; i++)
                 free(d->backing[i].path);
         free(d->backing);
-        *d = (DeviceInfo) {};
+        *d = (DeviceInfo){};
 }
 
 static const struct {
@@ -25,17 +25,17 @@ static const struct {
         char type;
         size_t offset;
 } device_properties[] = {
-        { "Name",       's', offsetof(DeviceInfo, name)        },
-        { "Type",       's', offsetof(DeviceInfo, type)        },
-        { "Size",       't', offsetof(DeviceInfo, size)        },
-        { "Target",     's', offsetof(DeviceInfo, target)      },
+        { "Name", 's', offsetof(DeviceInfo, name) },
+        { "Type", 's', offsetof(DeviceInfo, type) },
+        { "Size", 't', offsetof(DeviceInfo, size) },
+        { "Target", 's', offsetof(DeviceInfo, target) },
         { "DeviceNode", 's', offsetof(DeviceInfo, device_node) },
-        { "Symlink",    's', offsetof(DeviceInfo, symlink)     },
-        { "Major",      'u', offsetof(DeviceInfo, major)       },
-        { "Minor",      'u', offsetof(DeviceInfo, minor)       },
-        { "ReadOnly",   'b', offsetof(DeviceInfo, read_only)   },
-        { "Persistent", 'b', offsetof(DeviceInfo, persistent)  },
-        { "Origin",     's', offsetof(DeviceInfo, origin)      },
+        { "Symlink", 's', offsetof(DeviceInfo, symlink) },
+        { "Major", 'u', offsetof(DeviceInfo, major) },
+        { "Minor", 'u', offsetof(DeviceInfo, minor) },
+        { "ReadOnly", 'b', offsetof(DeviceInfo, read_only) },
+        { "Persistent", 'b', offsetof(DeviceInfo, persistent) },
+        { "Origin", 's', offsetof(DeviceInfo, origin) },
 };
 
 static int read_backing(sd_bus_message *m, DeviceInfo *d) {
@@ -59,7 +59,7 @@ static int read_backing(sd_bus_message *m, DeviceInfo *d) {
                         return -ENOMEM;
                 }
                 d->backing = l;
-                d->backing[d->n_backing++] = (DeviceBacking) { .path = p, .size = size };
+                d->backing[d->n_backing++] = (DeviceBacking){ .path = p, .size = size };
         }
         if (r < 0)
                 return r;

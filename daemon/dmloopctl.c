@@ -26,11 +26,11 @@
 
 /* Exit codes, documented in dmloopctl(1). */
 enum {
-        EXIT_USAGE = 2,         /* bad command line, or InvalidArgs from the daemon */
-        EXIT_NO_DEVICE = 3,     /* NoSuchDevice */
-        EXIT_EXISTS = 4,        /* DeviceExists */
-        EXIT_BUSY = 5,          /* DeviceBusy */
-        EXIT_DENIED = 6,        /* AccessDenied, BackingNotAllowed, LimitExceeded */
+        EXIT_USAGE = 2, /* bad command line, or InvalidArgs from the daemon */
+        EXIT_NO_DEVICE = 3, /* NoSuchDevice */
+        EXIT_EXISTS = 4, /* DeviceExists */
+        EXIT_BUSY = 5, /* DeviceBusy */
+        EXIT_DENIED = 6, /* AccessDenied, BackingNotAllowed, LimitExceeded */
 };
 
 /* Options that only some commands take. */
@@ -99,9 +99,9 @@ static int exit_status_from_error(int r) {
                 return EXIT_EXISTS;
         case EBUSY:
                 return EXIT_BUSY;
-        case EACCES:  /* AccessDenied, InteractiveAuthorizationRequired */
-        case EPERM:   /* BackingNotAllowed */
-        case EUSERS:  /* LimitExceeded */
+        case EACCES: /* AccessDenied, InteractiveAuthorizationRequired */
+        case EPERM: /* BackingNotAllowed */
+        case EUSERS: /* LimitExceeded */
                 return EXIT_DENIED;
         default:
                 return EXIT_FAILURE;
@@ -183,8 +183,8 @@ static int bus_connect(sd_bus **ret) {
 static int bus_new_manager_call(sd_bus *bus, const char *member, sd_bus_message **ret) {
         int r;
 
-        r = sd_bus_message_new_method_call(bus, ret, DMLOOP_BUS_NAME, DMLOOP_MANAGER_PATH,
-                                           DMLOOP_MANAGER_INTERFACE, member);
+        r = sd_bus_message_new_method_call(bus, ret, DMLOOP_BUS_NAME, DMLOOP_MANAGER_PATH, DMLOOP_MANAGER_INTERFACE,
+                                           member);
         if (r < 0)
                 return log_error_errno(r, "Failed to create a bus message: %m");
         return 0;
@@ -222,8 +222,8 @@ static int get_device_properties(sd_bus *bus, const char *name, DeviceInfo *ret)
         if (r < 0)
                 return log_error_errno(r, "Failed to parse the reply to GetDevice: %m");
 
-        r = sd_bus_call_method(bus, DMLOOP_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll", &error,
-                               &props, "s", DMLOOP_DEVICE_INTERFACE);
+        r = sd_bus_call_method(bus, DMLOOP_BUS_NAME, path, "org.freedesktop.DBus.Properties", "GetAll", &error, &props,
+                               "s", DMLOOP_DEVICE_INTERFACE);
         /* The device went away between the two calls. */
         if (r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_OBJECT))
                 return log_error_errno(-ENODEV, "Device \"%s\" does not exist.", name);
@@ -272,7 +272,7 @@ static int get_all_devices(sd_bus *bus, DeviceInfo **ret, size_t *ret_n) {
                                         goto fail;
                                 }
                                 devices = l;
-                                devices[n++] = (DeviceInfo) {};
+                                devices[n++] = (DeviceInfo){};
                                 r = device_info_read(reply, &devices[n - 1]);
                         } else
                                 r = sd_bus_message_skip(reply, "a{sv}");
@@ -466,20 +466,20 @@ static int verb_reload(sd_bus *bus, char **args) {
 
 typedef struct Verb {
         const char *name;
-        unsigned n_args;        /* exactly this many */
-        const char *args_help;  /* for "expects ..." messages */
-        unsigned options;       /* the OPT_* it accepts */
+        unsigned n_args; /* exactly this many */
+        const char *args_help; /* for "expects ..." messages */
+        unsigned options; /* the OPT_* it accepts */
         int (*run)(sd_bus *bus, char **args);
 } Verb;
 
 static const Verb verbs[] = {
-        { "list",   0, "no arguments", 0,                                                     verb_list   },
-        { "status", 1, "NAME",         0,                                                     verb_status },
-        { "create", 1, "NAME",         OPT_TYPE | OPT_SIZE | OPT_BACKING | OPT_PERSISTENT |
-                                       OPT_READ_ONLY | OPT_NO_CREATE_BACKING,                 verb_create },
-        { "resize", 2, "NAME SIZE",    OPT_ALLOW_SHRINK,                                      verb_resize },
-        { "remove", 1, "NAME",         OPT_FORCE | OPT_DELETE_BACKING,                        verb_remove },
-        { "reload", 0, "no arguments", 0,                                                     verb_reload },
+        { "list", 0, "no arguments", 0, verb_list },
+        { "status", 1, "NAME", 0, verb_status },
+        { "create", 1, "NAME",
+          OPT_TYPE | OPT_SIZE | OPT_BACKING | OPT_PERSISTENT | OPT_READ_ONLY | OPT_NO_CREATE_BACKING, verb_create },
+        { "resize", 2, "NAME SIZE", OPT_ALLOW_SHRINK, verb_resize },
+        { "remove", 1, "NAME", OPT_FORCE | OPT_DELETE_BACKING, verb_remove },
+        { "reload", 0, "no arguments", 0, verb_reload },
 };
 
 /* ---- the command line ---- */
@@ -589,7 +589,7 @@ static int parse_backing(const char *arg) {
         if (!l)
                 return log_error_errno(-ENOMEM, "Out of memory.");
         arg_backing = l;
-        arg_backing[arg_n_backing++] = (DeviceBacking) { .path = TAKE_PTR(absolute), .size = size };
+        arg_backing[arg_n_backing++] = (DeviceBacking){ .path = TAKE_PTR(absolute), .size = size };
         return 0;
 }
 
@@ -607,23 +607,21 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_ALLOW_SHRINK,
                 ARG_DELETE_BACKING,
         };
-        static const struct option options[] = {
-                { "help",              no_argument,       NULL, 'h'                   },
-                { "version",           no_argument,       NULL, ARG_VERSION           },
-                { "json",              no_argument,       NULL, ARG_JSON              },
-                { "no-legend",         no_argument,       NULL, ARG_NO_LEGEND         },
-                { "no-ask-password",   no_argument,       NULL, ARG_NO_ASK_PASSWORD   },
-                { "type",              required_argument, NULL, 't'                   },
-                { "size",              required_argument, NULL, 's'                   },
-                { "backing",           required_argument, NULL, 'b'                   },
-                { "persistent",        no_argument,       NULL, ARG_PERSISTENT        },
-                { "read-only",         no_argument,       NULL, ARG_READ_ONLY         },
-                { "no-create-backing", no_argument,       NULL, ARG_NO_CREATE_BACKING },
-                { "allow-shrink",      no_argument,       NULL, ARG_ALLOW_SHRINK      },
-                { "force",             no_argument,       NULL, 'f'                   },
-                { "delete-backing",    no_argument,       NULL, ARG_DELETE_BACKING    },
-                {}
-        };
+        static const struct option options[] = { { "help", no_argument, NULL, 'h' },
+                                                 { "version", no_argument, NULL, ARG_VERSION },
+                                                 { "json", no_argument, NULL, ARG_JSON },
+                                                 { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
+                                                 { "no-ask-password", no_argument, NULL, ARG_NO_ASK_PASSWORD },
+                                                 { "type", required_argument, NULL, 't' },
+                                                 { "size", required_argument, NULL, 's' },
+                                                 { "backing", required_argument, NULL, 'b' },
+                                                 { "persistent", no_argument, NULL, ARG_PERSISTENT },
+                                                 { "read-only", no_argument, NULL, ARG_READ_ONLY },
+                                                 { "no-create-backing", no_argument, NULL, ARG_NO_CREATE_BACKING },
+                                                 { "allow-shrink", no_argument, NULL, ARG_ALLOW_SHRINK },
+                                                 { "force", no_argument, NULL, 'f' },
+                                                 { "delete-backing", no_argument, NULL, ARG_DELETE_BACKING },
+                                                 {} };
         int c, r;
 
         /* Our own messages only; and options may come after the command. */
@@ -656,7 +654,8 @@ static int parse_argv(int argc, char *argv[]) {
                         r = parse_size(optarg, &arg_size);
                         if (r < 0)
                                 return log_error_errno(-EINVAL, "Invalid --size=%s%s.", optarg,
-                                                       r == -ERANGE ? ": too large" : ", expected bytes or a K, M, G or T suffix");
+                                                       r == -ERANGE ? ": too large"
+                                                                    : ", expected bytes or a K, M, G or T suffix");
                         arg_options |= OPT_SIZE;
                         break;
                 case 'b':
@@ -703,8 +702,8 @@ static const Verb *find_verb(int argc, char *argv[], char ***ret_args) {
                 if (!streq(verbs[i].name, name))
                         continue;
                 if (n_args != verbs[i].n_args) {
-                        log_error_errno(-EINVAL, "Command %s expects %s, got %u argument%s.", name,
-                                        verbs[i].args_help, n_args, n_args == 1 ? "" : "s");
+                        log_error_errno(-EINVAL, "Command %s expects %s, got %u argument%s.", name, verbs[i].args_help,
+                                        n_args, n_args == 1 ? "" : "s");
                         return NULL;
                 }
                 *ret_args = argv + optind + 1;
@@ -743,7 +742,8 @@ static int check_options(const Verb *v, char **args) {
 
                 if (r < 0)
                         return log_error_errno(-EINVAL, "Invalid size \"%s\"%s.", args[1],
-                                               r == -ERANGE ? ": too large" : ", expected bytes or a K, M, G or T suffix");
+                                               r == -ERANGE ? ": too large"
+                                                            : ", expected bytes or a K, M, G or T suffix");
         }
 
         if (streq(v->name, "create")) {

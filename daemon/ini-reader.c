@@ -11,15 +11,14 @@ struct IniReader {
         IniKeyHandler handler;
         void *userdata;
 
-        unsigned line;          /* the physical line last handed to inih */
-        unsigned section_line;  /* line of the "[section]" header, 0 until seen */
+        unsigned line; /* the physical line last handed to inih */
+        unsigned section_line; /* line of the "[section]" header, 0 until seen */
 
-        int error;              /* first error, 0 if none */
+        int error; /* first error, 0 if none */
         ConfigError err;
 };
 
-static int config_error_setv(ConfigError *e, int error, unsigned line, const char *format, va_list ap)
-        _printf_(4, 0);
+static int config_error_setv(ConfigError *e, int error, unsigned line, const char *format, va_list ap) _printf_(4, 0);
 
 static int config_error_setv(ConfigError *e, int error, unsigned line, const char *format, va_list ap) {
         e->line = line;
@@ -95,8 +94,8 @@ static int check_line(IniReader *r, const char *line) {
                         return ini_reader_error(r, -EINVAL, "Unknown section [%.*s], expected [%s]",
                                                 (int) (n > 64 ? 64 : n), p + 1, r->section);
                 if (r->section_line > 0)
-                        return ini_reader_error(r, -EINVAL, "Section [%s] given twice, first on line %u",
-                                                r->section, r->section_line);
+                        return ini_reader_error(r, -EINVAL, "Section [%s] given twice, first on line %u", r->section,
+                                                r->section_line);
 
                 r->section_line = r->line;
                 return 0;
@@ -121,9 +120,10 @@ static int check_line(IniReader *r, const char *line) {
          * the value. Neither is a comment in our format. */
         for (const char *v = eq + 1; *v; v++)
                 if ((*v == '#' || *v == ';') && strchr(" \t", v[-1]))
-                        return ini_reader_error(r, -EINVAL,
-                                                "Unexpected text after the value of %.*s=; comments must be on a line of their own",
-                                                (int) (key_end - p), p);
+                        return ini_reader_error(
+                                r, -EINVAL,
+                                "Unexpected text after the value of %.*s=; comments must be on a line of their own",
+                                (int) (key_end - p), p);
 
         return 0;
 }
@@ -212,8 +212,8 @@ static int handle_key(void *userdata, const char *section, const char *name, con
         return 1;
 }
 
-int ini_reader_parse(FILE *f, const char *section, IniKeyHandler handler, void *userdata,
-                     unsigned *ret_section_line, ConfigError *ret_error) {
+int ini_reader_parse(FILE *f, const char *section, IniKeyHandler handler, void *userdata, unsigned *ret_section_line,
+                     ConfigError *ret_error) {
         IniReader r = {
                 .f = f,
                 .section = section,

@@ -40,8 +40,8 @@
 #define INI_READER_LINE_MAX (INI_MAX_LINE - 1)
 
 typedef struct ConfigError {
-        unsigned line;          /* 1-based; 0 if not tied to any line (e.g. the file cannot be opened) */
-        char message[256];      /* one sentence, no trailing period, for "<path>:<line>: <message>" */
+        unsigned line; /* 1-based; 0 if not tied to any line (e.g. the file cannot be opened) */
+        char message[256]; /* one sentence, no trailing period, for "<path>:<line>: <message>" */
 } ConfigError;
 
 typedef struct IniReader IniReader;
@@ -56,8 +56,8 @@ typedef int (*IniKeyHandler)(IniReader *reader, const char *key, const char *val
  * of the section header in "ret_section_line" (0 if there was none). On
  * failure returns -EINVAL (syntax, or what the handler refused), -EIO or
  * -ENOMEM, and fills "ret_error". */
-int ini_reader_parse(FILE *f, const char *section, IniKeyHandler handler, void *userdata,
-                     unsigned *ret_section_line, ConfigError *ret_error);
+int ini_reader_parse(FILE *f, const char *section, IniKeyHandler handler, void *userdata, unsigned *ret_section_line,
+                     ConfigError *ret_error);
 
 /* Records an error at the line being parsed (only the first one counts) and
  * returns "error", for "return ini_reader_error(r, -EINVAL, ...);". */

@@ -15,8 +15,7 @@ static int log_max_level = LOG_INFO;
 void log_setup(LogTarget target, int max_level) {
         if (target == LOG_TARGET_AUTO)
                 /* systemd sets these for services; a terminal user wants stderr. */
-                target = getenv("JOURNAL_STREAM") || getenv("INVOCATION_ID") ? LOG_TARGET_JOURNAL
-                                                                              : LOG_TARGET_STDERR;
+                target = getenv("JOURNAL_STREAM") || getenv("INVOCATION_ID") ? LOG_TARGET_JOURNAL : LOG_TARGET_STDERR;
         log_target = target;
         log_max_level = max_level;
 }
@@ -25,8 +24,8 @@ int log_get_max_level(void) {
         return log_max_level;
 }
 
-static void log_write_journal(int level, int error, const char *device, const char *file, int line,
-                              const char *func, const char *message) {
+static void log_write_journal(int level, int error, const char *device, const char *file, int line, const char *func,
+                              const char *message) {
         char prio[32], errno_field[32], line_field[32];
         _cleanup_free_ char *msg = NULL, *file_field = NULL, *func_field = NULL, *dev_field = NULL;
         struct iovec iov[7];
@@ -38,17 +37,17 @@ static void log_write_journal(int level, int error, const char *device, const ch
         snprintf(prio, sizeof(prio), "PRIORITY=%i", level);
         snprintf(line_field, sizeof(line_field), "CODE_LINE=%i", line);
 
-        iov[n++] = (struct iovec) { msg, strlen(msg) };
-        iov[n++] = (struct iovec) { prio, strlen(prio) };
-        iov[n++] = (struct iovec) { file_field, strlen(file_field) };
-        iov[n++] = (struct iovec) { line_field, strlen(line_field) };
-        iov[n++] = (struct iovec) { func_field, strlen(func_field) };
+        iov[n++] = (struct iovec){ msg, strlen(msg) };
+        iov[n++] = (struct iovec){ prio, strlen(prio) };
+        iov[n++] = (struct iovec){ file_field, strlen(file_field) };
+        iov[n++] = (struct iovec){ line_field, strlen(line_field) };
+        iov[n++] = (struct iovec){ func_field, strlen(func_field) };
         if (error != 0) {
                 snprintf(errno_field, sizeof(errno_field), "ERRNO=%i", -error);
-                iov[n++] = (struct iovec) { errno_field, strlen(errno_field) };
+                iov[n++] = (struct iovec){ errno_field, strlen(errno_field) };
         }
         if (device && asprintf(&dev_field, "DMLOOP_DEVICE=%s", device) >= 0)
-                iov[n++] = (struct iovec) { dev_field, strlen(dev_field) };
+                iov[n++] = (struct iovec){ dev_field, strlen(dev_field) };
 
         (void) sd_journal_sendv(iov, n);
 }

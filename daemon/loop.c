@@ -88,7 +88,7 @@ static int loop_attach_one(int control_fd, int file_fd, bool read_only, bool dir
         if (r < 0)
                 return r;
 
-        *ret = (LoopDevice) {
+        *ret = (LoopDevice){
                 .direct_io = loop_uses_direct_io(loop_fd),
                 .devno = st.st_rdev,
                 .fd = TAKE_FD(loop_fd),

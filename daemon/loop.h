@@ -14,7 +14,7 @@
 #include "macro.h"
 
 typedef struct LoopDevice {
-        int fd;         /* open on /dev/loopN */
+        int fd; /* open on /dev/loopN */
         dev_t devno;
         bool direct_io; /* whether the kernel accepted direct I/O */
 } LoopDevice;

@@ -43,10 +43,10 @@ static inline const char *startswith(const char *s, const char *prefix) {
 }
 
 /* Defines "static inline void name##p(type *p)" calling func(*p) when set. */
-#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func)         \
-        static inline void func##p(type *p) {          \
-                if (*p)                                 \
-                        *p = func(*p);                  \
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+        static inline void func##p(type *p) { \
+                if (*p) \
+                        *p = func(*p); \
         }
 
 static inline void freep(void *p) {
@@ -83,18 +83,18 @@ static inline void strv_freep(char ***p) {
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
 
 /* Hands ownership of a pointer to the caller and leaves NULL behind. */
-#define TAKE_PTR(p)                             \
-        ({                                      \
-                __typeof__(p) _ptr_ = (p);      \
-                (p) = NULL;                     \
-                _ptr_;                          \
+#define TAKE_PTR(p) \
+        ({ \
+                __typeof__(p) _ptr_ = (p); \
+                (p) = NULL; \
+                _ptr_; \
         })
 
-#define TAKE_FD(fd)                             \
-        ({                                      \
-                int _fd_ = (fd);                \
-                (fd) = -EBADF;                  \
-                _fd_;                           \
+#define TAKE_FD(fd) \
+        ({ \
+                int _fd_ = (fd); \
+                (fd) = -EBADF; \
+                _fd_; \
         })
 
 #define SECTOR_SIZE 512ULL

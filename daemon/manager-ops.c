@@ -28,14 +28,14 @@ struct Operation {
         OperationType type;
         char *name;
         char *dm_name;
-        sd_bus_message *call;   /* NULL when dmloopd itself started it */
+        sd_bus_message *call; /* NULL when dmloopd itself started it */
         uint32_t cookie;
 
-        DeviceConfig *config;   /* create */
-        BuildState build;       /* create: what to undo on failure */
-        bool persistent;        /* create */
-        bool delete_backing;    /* remove */
-        uint64_t new_size;      /* resize */
+        DeviceConfig *config; /* create */
+        BuildState build; /* create: what to undo on failure */
+        bool persistent; /* create */
+        bool delete_backing; /* remove */
+        uint64_t new_size; /* resize */
 
         Operation *next;
 };
@@ -85,8 +85,7 @@ static int operation_new(Manager *m, OperationType type, const char *name, sd_bu
 }
 
 /* Sends the error to the caller, or logs it when there is no caller. */
-static void operation_fail(Operation *op, const char *error_name, int error, const char *format, ...)
-        _printf_(4, 5);
+static void operation_fail(Operation *op, const char *error_name, int error, const char *format, ...) _printf_(4, 5);
 static void operation_fail(Operation *op, const char *error_name, int error, const char *format, ...) {
         char message[512];
         va_list ap;
@@ -227,19 +226,19 @@ int operation_create(Manager *m, sd_bus_message *call, DeviceConfig *c, bool per
                 return sd_bus_error_setf(error, DMLOOP_ERROR_LIMIT_EXCEEDED,
                                          "Cannot create device \"%s\": the limit of %u devices is reached.", c->name,
                                          m->config.max_devices);
-        if (c->type == DEVICE_TYPE_RAM &&
-            (manager_ram_in_use(m) + ram_pending > m->config.ram_limit ||
-             c->size > m->config.ram_limit - manager_ram_in_use(m) - ram_pending))
+        if (c->type == DEVICE_TYPE_RAM && (manager_ram_in_use(m) + ram_pending > m->config.ram_limit ||
+                                           c->size > m->config.ram_limit - manager_ram_in_use(m) - ram_pending))
                 return sd_bus_error_setf(error, DMLOOP_ERROR_LIMIT_EXCEEDED,
-                                         "Cannot create RAM device \"%s\": %" PRIu64 " bytes would exceed RamLimit=%" PRIu64 " (in use: %" PRIu64 ").",
+                                         "Cannot create RAM device \"%s\": %" PRIu64
+                                         " bytes would exceed RamLimit=%" PRIu64 " (in use: %" PRIu64 ").",
                                          c->name, c->size, m->config.ram_limit, manager_ram_in_use(m) + ram_pending);
         if (persistent) {
                 r = manager_persistent_config_path(m, c->name, &config_path);
                 if (r < 0)
                         return r;
                 if (access(config_path, F_OK) >= 0)
-                        return sd_bus_error_setf(error, DMLOOP_ERROR_DEVICE_EXISTS,
-                                                 "Config file %s already exists.", config_path);
+                        return sd_bus_error_setf(error, DMLOOP_ERROR_DEVICE_EXISTS, "Config file %s already exists.",
+                                                 config_path);
         }
 
         r = operation_new(m, OPERATION_CREATE, c->name, call, &op);
@@ -302,8 +301,7 @@ static void remove_config_file(Manager *m, Device *d) {
                 return;
 
         if (symlink("/dev/null", own) < 0 && errno != EEXIST)
-                log_device_warning_errno(d->name, -errno, "Failed to mask config file %s with %s: %m", d->origin,
-                                         own);
+                log_device_warning_errno(d->name, -errno, "Failed to mask config file %s with %s: %m", d->origin, own);
         else
                 log_device_info(d->name, "Masked config file %s with %s -> /dev/null.", d->origin, own);
 }
@@ -368,9 +366,10 @@ int operation_remove(Manager *m, sd_bus_message *call, Device *d, bool force, bo
                 goto fail;
 
         if (info.open_count > 0 && !force) {
-                r = sd_bus_error_setf(error, DMLOOP_ERROR_DEVICE_BUSY,
-                                      "Device \"%s\" is in use (open %i times); use the Force option for deferred removal.",
-                                      d->name, info.open_count);
+                r = sd_bus_error_setf(
+                        error, DMLOOP_ERROR_DEVICE_BUSY,
+                        "Device \"%s\" is in use (open %i times); use the Force option for deferred removal.", d->name,
+                        info.open_count);
                 goto fail;
         }
 
@@ -442,9 +441,11 @@ static void resize_done(int error, void *userdata) {
                         if (r >= 0)
                                 r = config_write_device(own, c);
                         if (r < 0)
-                                log_device_warning_errno(d->name, r, "Failed to write config file %s: %m", strempty(own));
+                                log_device_warning_errno(d->name, r, "Failed to write config file %s: %m",
+                                                         strempty(own));
                         else if (!streq(d->origin, own)) {
-                                log_device_info(d->name, "Wrote the new size to %s, which overrides %s.", own, d->origin);
+                                log_device_info(d->name, "Wrote the new size to %s, which overrides %s.", own,
+                                                d->origin);
                                 free(d->origin);
                                 d->origin = TAKE_PTR(own);
                         }
@@ -499,12 +500,14 @@ int operation_resize(Manager *m, sd_bus_message *call, Device *d, uint64_t size,
         }
         if (size < d->size && !allow_shrink)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "Argument 'size' (%" PRIu64 ") is smaller than the device (%" PRIu64 "); shrinking needs the AllowShrink option.",
+                                         "Argument 'size' (%" PRIu64 ") is smaller than the device (%" PRIu64
+                                         "); shrinking needs the AllowShrink option.",
                                          size, d->size);
         if (d->type == DEVICE_TYPE_RAM && size > d->size &&
             size - d->size > m->config.ram_limit - MIN(manager_ram_in_use(m), m->config.ram_limit))
                 return sd_bus_error_setf(error, DMLOOP_ERROR_LIMIT_EXCEEDED,
-                                         "Growing RAM device \"%s\" to %" PRIu64 " bytes would exceed RamLimit=%" PRIu64 ".",
+                                         "Growing RAM device \"%s\" to %" PRIu64
+                                         " bytes would exceed RamLimit=%" PRIu64 ".",
                                          d->name, size, m->config.ram_limit);
         if (manager_name_is_pending(m, d->name))
                 return sd_bus_error_setf(error, DMLOOP_ERROR_DEVICE_BUSY, "Device \"%s\" is busy with another call.",

@@ -208,8 +208,8 @@ static int manager_create_device(Manager *m, const DeviceConfig *c) {
                 return log_device_error_errno(c->name, -EUSERS,
                                               "%s: Cannot create device %s, the limit of %u devices is reached.",
                                               c->origin, c->name, m->config.max_devices);
-        if (c->type == DEVICE_TYPE_RAM && c->size > m->config.ram_limit - MIN(manager_ram_in_use(m),
-                                                                               m->config.ram_limit))
+        if (c->type == DEVICE_TYPE_RAM &&
+            c->size > m->config.ram_limit - MIN(manager_ram_in_use(m), m->config.ram_limit))
                 return log_device_error_errno(c->name, -ENOSPC,
                                               "%s: Cannot create RAM device %s, it would exceed RamLimit=%" PRIu64 ".",
                                               c->origin, c->name, m->config.ram_limit);
@@ -237,18 +237,19 @@ static int manager_create_device(Manager *m, const DeviceConfig *c) {
         if (r < 0) {
                 /* It exists, but we cannot manage what we cannot read. */
                 (void) dm_remove(dm_name, false, NULL);
-                return log_device_error_errno(c->name, r, "%s: Failed to read back device %s: %m", c->origin,
-                                              dm_name);
+                return log_device_error_errno(c->name, r, "%s: Failed to read back device %s: %m", c->origin, dm_name);
         }
         d->origin = strdup(c->origin);
         if (!d->origin)
                 return log_oom();
 
         if (access(symlink, F_OK) < 0)
-                log_device_warning(c->name, "Device %s exists, but udev did not create %s; is the dmloop udev rule installed?",
+                log_device_warning(c->name,
+                                   "Device %s exists, but udev did not create %s; is the dmloop udev rule installed?",
                                    c->name, symlink);
 
-        log_device_info(c->name, "Created device %s from %s (%s, %" PRIu64 " bytes, %s backend, dm target %s, dm %u:%u).",
+        log_device_info(c->name,
+                        "Created device %s from %s (%s, %" PRIu64 " bytes, %s backend, dm target %s, dm %u:%u).",
                         c->name, c->origin, device_type_to_string(c->type), c->size, backend->name, backend->target,
                         d->major, d->minor);
 
@@ -339,14 +340,18 @@ static int manager_apply_config(Manager *m, bool remove_stale) {
                         else if (c->size > d->size) {
                                 _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
 
-                                log_device_info(c->name, "%s: Growing device %s from %" PRIu64 " to %" PRIu64 " bytes.",
+                                log_device_info(c->name,
+                                                "%s: Growing device %s from %" PRIu64 " to %" PRIu64 " bytes.",
                                                 c->origin, c->name, d->size, c->size);
                                 r = operation_resize(m, NULL, d, c->size, false, &error);
                                 if (r < 0)
                                         log_device_warning_errno(c->name, r, "%s: Failed to grow device %s: %s",
                                                                  c->origin, c->name, error.message ?: strerror(-r));
                         } else if (c->size < d->size)
-                                log_device_warning(c->name, "%s: Device %s has %" PRIu64 " bytes, more than Size=; dmloopd never shrinks a device on its own, ignoring.",
+                                log_device_warning(c->name,
+                                                   "%s: Device %s has %" PRIu64
+                                                   " bytes, more than Size=; dmloopd never shrinks a device on its "
+                                                   "own, ignoring.",
                                                    c->origin, c->name, d->size);
                         continue;
                 }

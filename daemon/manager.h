@@ -22,9 +22,9 @@ typedef struct Manager {
         sd_event *event;
 
         /* Paths, overridable for tests. */
-        char *config_root;     /* prefix for the dmloop.d directories; NULL = "/" */
-        char *state_dir;       /* relative backing paths resolve here */
-        char *ram_dir;         /* dmloopd's tmpfs for fallback RAM devices */
+        char *config_root; /* prefix for the dmloop.d directories; NULL = "/" */
+        char *state_dir; /* relative backing paths resolve here */
+        char *ram_dir; /* dmloopd's tmpfs for fallback RAM devices */
         char *daemon_config_path;
 
         DaemonConfig config;

@@ -11,16 +11,16 @@ static const struct {
         const char *suffix;
         uint64_t factor;
 } size_suffixes[] = {
-        { "",    1                          },
-        { "B",   1                          },
-        { "K",   UINT64_C(1) << 10          },
-        { "KiB", UINT64_C(1) << 10          },
-        { "M",   UINT64_C(1) << 20          },
-        { "MiB", UINT64_C(1) << 20          },
-        { "G",   UINT64_C(1) << 30          },
-        { "GiB", UINT64_C(1) << 30          },
-        { "T",   UINT64_C(1) << 40          },
-        { "TiB", UINT64_C(1) << 40          },
+        { "", 1 },
+        { "B", 1 },
+        { "K", UINT64_C(1) << 10 },
+        { "KiB", UINT64_C(1) << 10 },
+        { "M", UINT64_C(1) << 20 },
+        { "MiB", UINT64_C(1) << 20 },
+        { "G", UINT64_C(1) << 30 },
+        { "GiB", UINT64_C(1) << 30 },
+        { "T", UINT64_C(1) << 40 },
+        { "TiB", UINT64_C(1) << 40 },
 };
 
 int parse_size(const char *s, uint64_t *ret) {

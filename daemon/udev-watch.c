@@ -140,7 +140,7 @@ int udev_watch_cookie(UdevWatch *w, uint32_t cookie, uint64_t timeout_usec, Udev
         c = calloc(1, sizeof(CookieWaiter));
         if (!c)
                 return -ENOMEM;
-        *c = (CookieWaiter) {
+        *c = (CookieWaiter){
                 .watch = w,
                 .cookie = cookie,
                 .handler = handler,

@@ -25,8 +25,7 @@ UdevWatch *udev_watch_free(UdevWatch *w);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UdevWatch *, udev_watch_free);
 
 /* Calls handler once udev reported the event of cookie, or at the timeout. */
-int udev_watch_cookie(UdevWatch *w, uint32_t cookie, uint64_t timeout_usec, UdevCookieHandler handler,
-                      void *userdata);
+int udev_watch_cookie(UdevWatch *w, uint32_t cookie, uint64_t timeout_usec, UdevCookieHandler handler, void *userdata);
 
 /* The cookie's identity, as it appears in a uevent's DM_COOKIE: its low
  * 16 bits, because libdevmapper puts the udev flags in the high ones. */

@@ -23,8 +23,8 @@ bool device_name_is_valid(const char *name) {
                 return false;
 
         for (const char *p = name; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                      *p == '_' || *p == '.' || *p == '-'))
+                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                      *p == '.' || *p == '-'))
                         return false;
 
         return true;
@@ -76,11 +76,9 @@ bool path_is_in_directory(const char *path, const char *dir) {
 int parse_boolean(const char *s) {
         assert(s);
 
-        if (streq(s, "1") || strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 ||
-            strcasecmp(s, "on") == 0)
+        if (streq(s, "1") || strcasecmp(s, "yes") == 0 || strcasecmp(s, "true") == 0 || strcasecmp(s, "on") == 0)
                 return 1;
-        if (streq(s, "0") || strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 ||
-            strcasecmp(s, "off") == 0)
+        if (streq(s, "0") || strcasecmp(s, "no") == 0 || strcasecmp(s, "false") == 0 || strcasecmp(s, "off") == 0)
                 return 0;
 
         return -EINVAL;

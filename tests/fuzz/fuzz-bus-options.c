@@ -92,12 +92,12 @@ static size_t build_header(uint8_t *buf, bool big_endian, uint32_t body_size) {
         size_t fields_start;
 
         put_u8(&w, big_endian ? 'B' : 'l');
-        put_u8(&w, 1);          /* METHOD_CALL */
-        put_u8(&w, 0);          /* flags */
-        put_u8(&w, 1);          /* protocol version */
+        put_u8(&w, 1); /* METHOD_CALL */
+        put_u8(&w, 0); /* flags */
+        put_u8(&w, 1); /* protocol version */
         put_u32(&w, body_size);
-        put_u32(&w, 1);         /* serial */
-        put_u32(&w, 0);         /* length of the fields, below */
+        put_u32(&w, 1); /* serial */
+        put_u32(&w, 0); /* length of the fields, below */
         fields_start = w.len;
         put_field(&w, 1, 'o', "/org/dmloop1");
         put_field(&w, 2, 's', "org.dmloop1.Manager");
@@ -189,8 +189,8 @@ static void take_string(Reader *r, char buf[static 17]) {
 
 static sd_bus_message *build(const uint8_t *data, size_t size) {
         static const char *const keys[] = {
-                "Backing", "ReadOnly", "Persistent", "CreateBacking", "Force", "DeleteBacking", "AllowShrink",
-                "Bogus", "", "readonly",
+                "Backing",     "ReadOnly", "Persistent", "CreateBacking", "Force", "DeleteBacking",
+                "AllowShrink", "Bogus",    "",           "readonly",
         };
         Reader r = { .p = data, .left = size };
         sd_bus_message *m = NULL;

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int r;
 
         if (size == 0)
-                return 0;       /* fmemopen() refuses an empty buffer */
+                return 0; /* fmemopen() refuses an empty buffer */
 
         f = fmemopen((void *) data, size, "r");
         if (!f)

@@ -129,7 +129,7 @@ static void test_outside(void) {
 
         /* No allowed dirs at all. */
         ASSERT_EQ(backing_path_check_for_caller(NULL, at(allowed, "file.img"), false), -EPERM);
-        ASSERT_EQ(backing_path_check_for_caller((char *[]) { NULL }, at(allowed, "file.img"), false), -EPERM);
+        ASSERT_EQ(backing_path_check_for_caller((char *[]){ NULL }, at(allowed, "file.img"), false), -EPERM);
 }
 
 static void test_symlinks(void) {

@@ -87,14 +87,9 @@ static void expect_invalid(void (*append)(sd_bus_message *m), const char *const 
 }
 
 static void append_all(sd_bus_message *m) {
-        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 7,
-                                        "ReadOnly", "b", 1,
-                                        "Persistent", "b", 0,
-                                        "CreateBacking", "b", 1,
-                                        "Force", "b", 0,
-                                        "DeleteBacking", "b", 1,
-                                        "AllowShrink", "b", 0,
-                                        "Backing", "a(st)", 1, "/srv/a.img", (uint64_t) 512));
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 7, "ReadOnly", "b", 1, "Persistent", "b", 0, "CreateBacking", "b",
+                                        1, "Force", "b", 0, "DeleteBacking", "b", 1, "AllowShrink", "b", 0, "Backing",
+                                        "a(st)", 1, "/srv/a.img", (uint64_t) 512));
 }
 
 static void test_all_keys(void) {
@@ -178,12 +173,9 @@ static void test_empty(void) {
 }
 
 static void append_backing_many(sd_bus_message *m) {
-        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 2,
-                                        "ReadOnly", "b", 0,
-                                        "Backing", "a(st)", 3,
-                                        "/srv/a.img", (uint64_t) 16 << 20,
-                                        "relative.img", (uint64_t) 1000,
-                                        "/srv/c.img", (uint64_t) 0));
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 2, "ReadOnly", "b", 0, "Backing", "a(st)", 3, "/srv/a.img",
+                                        (uint64_t) 16 << 20, "relative.img", (uint64_t) 1000, "/srv/c.img",
+                                        (uint64_t) 0));
 }
 
 static void test_backing_many(void) {
@@ -231,9 +223,8 @@ static void append_unknown(sd_bus_message *m) {
 
 static void append_unknown_after_backing(sd_bus_message *m) {
         /* The Backing list read so far must be freed (ASan checks). */
-        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 2,
-                                        "Backing", "a(st)", 2, "/srv/a.img", (uint64_t) 512, "/srv/b.img", (uint64_t) 0,
-                                        "readonly", "b", 1));
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 2, "Backing", "a(st)", 2, "/srv/a.img", (uint64_t) 512,
+                                        "/srv/b.img", (uint64_t) 0, "readonly", "b", 1));
 }
 
 static void append_force(sd_bus_message *m) {
@@ -265,9 +256,8 @@ static void append_duplicate_bool(sd_bus_message *m) {
 }
 
 static void append_duplicate_backing(sd_bus_message *m) {
-        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 2,
-                                        "Backing", "a(st)", 1, "/srv/a.img", (uint64_t) 512,
-                                        "Backing", "a(st)", 1, "/srv/b.img", (uint64_t) 512));
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 2, "Backing", "a(st)", 1, "/srv/a.img", (uint64_t) 512, "Backing",
+                                        "a(st)", 1, "/srv/b.img", (uint64_t) 512));
 }
 
 static void append_duplicate_empty_backing(sd_bus_message *m) {
@@ -292,9 +282,9 @@ static void test_refused(void) {
         expect_invalid(append_duplicate_backing, create_keys, "'Backing' given twice");
         expect_invalid(append_duplicate_empty_backing, create_keys, "'Backing' given twice");
         /* Allowed by the method's list but unknown to the parser. */
-        expect_invalid(append_bogus, (const char *const[]) { "Bogus", NULL }, "'Bogus'");
+        expect_invalid(append_bogus, (const char *const[]){ "Bogus", NULL }, "'Bogus'");
         /* An empty key list refuses everything. */
-        expect_invalid(append_force, (const char *const[]) { NULL }, "'Force'");
+        expect_invalid(append_force, (const char *const[]){ NULL }, "'Force'");
 }
 
 static void append_not_a_dict(sd_bus_message *m) {

@@ -16,12 +16,9 @@ static void test_path_round_trip(void) {
         static const struct {
                 const char *name, *path;
         } cases[] = {
-                { "scratch", "/org/dmloop1/device/scratch" },
-                { "a.b-c_d", "/org/dmloop1/device/a_2eb_2dc_5fd" },
-                { "0abc", "/org/dmloop1/device/_30abc" },
-                { "9", "/org/dmloop1/device/_39" },
-                { "A_", "/org/dmloop1/device/A_5f" },
-                { "x0.", "/org/dmloop1/device/x0_2e" },
+                { "scratch", "/org/dmloop1/device/scratch" }, { "a.b-c_d", "/org/dmloop1/device/a_2eb_2dc_5fd" },
+                { "0abc", "/org/dmloop1/device/_30abc" },     { "9", "/org/dmloop1/device/_39" },
+                { "A_", "/org/dmloop1/device/A_5f" },         { "x0.", "/org/dmloop1/device/x0_2e" },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
@@ -67,8 +64,8 @@ static void test_foreign_paths(void) {
                 "/org/dmloop1/Device/scratch",
                 "/org/dmloop2/device/scratch",
                 "/org/freedesktop/DBus",
-                "/org/dmloop1/device",          /* the prefix itself: empty name */
-                "/org/dmloop1/device/_",        /* sd-bus's encoding of "" */
+                "/org/dmloop1/device", /* the prefix itself: empty name */
+                "/org/dmloop1/device/_", /* sd-bus's encoding of "" */
         };
 
         for (size_t i = 0; i < ELEMENTSOF(foreign); i++) {
@@ -84,7 +81,10 @@ static void test_foreign_paths(void) {
  * function must still refuse them. */
 static void test_invalid_paths(void) {
         static const char *const invalid[] = {
-                "", "org/dmloop1/device/x", "/org/dmloop1/device/", "/org//dmloop1/device/x",
+                "",
+                "org/dmloop1/device/x",
+                "/org/dmloop1/device/",
+                "/org//dmloop1/device/x",
                 "/org/dmloop1/device/a.b",
         };
 
@@ -103,15 +103,9 @@ static void test_invalid_paths(void) {
  * ("_2e_2e", "_2f") produce names no device may have. */
 static void test_non_canonical_paths(void) {
         static const char *const bad[] = {
-                "/org/dmloop1/device/scratch/x",
-                "/org/dmloop1/device/_2e_2e",
-                "/org/dmloop1/device/a_2fb",
-                "/org/dmloop1/device/_2dfoo",
-                "/org/dmloop1/device/scr_61tch",
-                "/org/dmloop1/device/a_00b",
-                "/org/dmloop1/device/a_",
-                "/org/dmloop1/device/a_2",
-                "/org/dmloop1/device/a_zz",
+                "/org/dmloop1/device/scratch/x", "/org/dmloop1/device/_2e_2e",    "/org/dmloop1/device/a_2fb",
+                "/org/dmloop1/device/_2dfoo",    "/org/dmloop1/device/scr_61tch", "/org/dmloop1/device/a_00b",
+                "/org/dmloop1/device/a_",        "/org/dmloop1/device/a_2",       "/org/dmloop1/device/a_zz",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -127,10 +121,8 @@ static void test_error_map(void) {
                 const char *name;
                 int error;
         } cases[] = {
-                { DMLOOP_ERROR_NO_SUCH_DEVICE, ENODEV },
-                { DMLOOP_ERROR_DEVICE_EXISTS, EEXIST },
-                { DMLOOP_ERROR_DEVICE_BUSY, EBUSY },
-                { DMLOOP_ERROR_BACKING_NOT_ALLOWED, EPERM },
+                { DMLOOP_ERROR_NO_SUCH_DEVICE, ENODEV }, { DMLOOP_ERROR_DEVICE_EXISTS, EEXIST },
+                { DMLOOP_ERROR_DEVICE_BUSY, EBUSY },     { DMLOOP_ERROR_BACKING_NOT_ALLOWED, EPERM },
                 { DMLOOP_ERROR_LIMIT_EXCEEDED, EUSERS },
         };
 

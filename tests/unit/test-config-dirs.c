@@ -78,15 +78,15 @@ static void test_precedence_and_masking(void) {
         put("/etc/dmloop.d/dir.conf", "x.conf", "[Device]\n");
 
         ASSERT_OK(config_enumerate(root, &paths));
-        expect(paths, (const char *const[]) {
-                "/etc/dmloop.d/0-first.conf",
-                "/usr/lib/dmloop.d/a.conf",
-                "/run/dmloop.d/b.conf",
-                "/etc/dmloop.d/e.conf",
-                "/etc/dmloop.d/link.conf",
-                "/usr/local/lib/dmloop.d/z.conf",
-                NULL,
-        });
+        expect(paths, (const char *const[]){
+                              "/etc/dmloop.d/0-first.conf",
+                              "/usr/lib/dmloop.d/a.conf",
+                              "/run/dmloop.d/b.conf",
+                              "/etc/dmloop.d/e.conf",
+                              "/etc/dmloop.d/link.conf",
+                              "/usr/local/lib/dmloop.d/z.conf",
+                              NULL,
+                      });
 }
 
 static void test_unreadable_dir(void) {

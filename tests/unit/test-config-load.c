@@ -58,7 +58,8 @@ static void test_load(void) {
         ASSERT_TRUE(config_set_find(s, "nope") == NULL);
 
         ASSERT_EQ(s->n_diagnostics, 3);
-        snprintf(msg, sizeof(msg), "Duplicate device name \"scratch\", already defined in %s/etc/dmloop.d/10-scratch.conf, ignoring",
+        snprintf(msg, sizeof(msg),
+                 "Duplicate device name \"scratch\", already defined in %s/etc/dmloop.d/10-scratch.conf, ignoring",
                  root);
         expect_diagnostic(&s->diagnostics[0], "/usr/lib/dmloop.d/20-other.conf", 3, msg);
         expect_diagnostic(&s->diagnostics[1], "/etc/dmloop.d/30-bad.conf", 3,

@@ -68,7 +68,8 @@ static void test_errors(void) {
         expect_error("[Device]\nType=ram\nSize=1M\nSize=2M\n", 4, "Size= given twice, first on line 3");
         expect_error("[Device]\nType=ram\nSize=1M\n\tReadOnly=yes\n", 4,
                      "Unexpected leading whitespace (continuation lines are not supported)");
-        expect_error("[Device]\nType=ram\nSize=1000\n", 3, "Size \"1000\" in Size= is not a positive multiple of 512 bytes");
+        expect_error("[Device]\nType=ram\nSize=1000\n", 3,
+                     "Size \"1000\" in Size= is not a positive multiple of 512 bytes");
         expect_error("[Device]\nType=ram\nSize=18446744073709551616\n", 3,
                      "Size \"18446744073709551616\" in Size= is too large");
 }
@@ -239,8 +240,8 @@ static unsigned run_golden(const char *golden, const char *kind) {
                 int r;
 
                 snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
-                snprintf(expected_path, sizeof(expected_path), "%.*s.expected",
-                         (int) (strlen(path) - strlen(".conf")), path);
+                snprintf(expected_path, sizeof(expected_path), "%.*s.expected", (int) (strlen(path) - strlen(".conf")),
+                         path);
 
                 r = config_parse_file(path, STATE, &c, &e);
                 if (strcmp(kind, "good") == 0) {

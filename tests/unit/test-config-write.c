@@ -113,7 +113,7 @@ static void test_write_and_read_back(void) {
         test_mkdir_p(at("etc"));
         ASSERT_OK(config_write_device(at("etc/dmloop.d/data.conf"), c));
         assert_reads_back(at("etc/dmloop.d/data.conf"), c);
-        assert_dir_has(at("etc/dmloop.d"), (const char *const[]) { "data.conf", NULL });
+        assert_dir_has(at("etc/dmloop.d"), (const char *const[]){ "data.conf", NULL });
         ASSERT_OK(stat(at("etc/dmloop.d/data.conf"), &st));
         ASSERT_EQ(st.st_mode & 07777, 0644);
         ASSERT_OK(stat(at("etc/dmloop.d"), &st));
@@ -127,7 +127,7 @@ static void test_ram(void) {
         test_mkdir_p(at("ram"));
         ASSERT_OK(config_write_device(at("ram/0scratch.conf"), c));
         assert_reads_back(at("ram/0scratch.conf"), c);
-        assert_dir_has(at("ram"), (const char *const[]) { "0scratch.conf", NULL });
+        assert_dir_has(at("ram"), (const char *const[]){ "0scratch.conf", NULL });
 }
 
 static void test_replace(void) {
@@ -157,7 +157,7 @@ static void test_replace(void) {
         ASSERT_EQ(st.st_nlink, 0);
         ASSERT_EQ(pread(old_fd, buf, sizeof(buf) - 1, 0), strlen("old contents\n"));
         ASSERT_STREQ(buf, "old contents\n");
-        assert_dir_has(at("replace"), (const char *const[]) { "swap.conf", "other.conf", NULL });
+        assert_dir_has(at("replace"), (const char *const[]){ "swap.conf", "other.conf", NULL });
 }
 
 static void test_symlink_replaced(void) {
@@ -203,8 +203,8 @@ static void test_failures(void) {
         /* No directory part at all. */
         ASSERT_EQ(config_write_device("good.conf", good), -EINVAL);
 
-        assert_dir_has(at("fail"), (const char *const[]) { "good.conf", "dir.conf", NULL });
-        assert_dir_has(at("fail/dir.conf"), (const char *const[]) { NULL });
+        assert_dir_has(at("fail"), (const char *const[]){ "good.conf", "dir.conf", NULL });
+        assert_dir_has(at("fail/dir.conf"), (const char *const[]){ NULL });
         {
                 char buf[16] = {};
                 FILE *f = fopen(at("fail/good.conf"), "re");
@@ -220,7 +220,7 @@ static void test_failures(void) {
                 test_mkdir_p(at("ro"));
                 ASSERT_OK(chmod(at("ro"), 0555));
                 ASSERT_EQ(config_write_device(at("ro/good.conf"), good), -EACCES);
-                assert_dir_has(at("ro"), (const char *const[]) { NULL });
+                assert_dir_has(at("ro"), (const char *const[]){ NULL });
                 ASSERT_OK(chmod(at("ro"), 0755));
         }
 }

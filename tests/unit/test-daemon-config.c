@@ -97,10 +97,12 @@ static void test_errors(void) {
         expect_error("[Daemon]\nRamLimit=\n", 2, "Empty value for RamLimit=");
         expect_error("[Daemon]\nRamLimit=2G # half\n", 2,
                      "Unexpected text after the value of RamLimit=; comments must be on a line of their own");
-        expect_error("[Daemon]\nAllowedBackingDirectories=/srv relative\n", 2,
-                     "Invalid directory \"relative\" in AllowedBackingDirectories=, expected an absolute normalized path");
-        expect_error("[Daemon]\nAllowedBackingDirectories=/srv/\n", 2,
-                     "Invalid directory \"/srv/\" in AllowedBackingDirectories=, expected an absolute normalized path");
+        expect_error(
+                "[Daemon]\nAllowedBackingDirectories=/srv relative\n", 2,
+                "Invalid directory \"relative\" in AllowedBackingDirectories=, expected an absolute normalized path");
+        expect_error(
+                "[Daemon]\nAllowedBackingDirectories=/srv/\n", 2,
+                "Invalid directory \"/srv/\" in AllowedBackingDirectories=, expected an absolute normalized path");
         expect_error("[Daemon]\nMaxDevices=2\nMaxDevices=3\n", 3, "MaxDevices= given twice, first on line 2");
         expect_error("[Daemon]\nMaxDevice=2\n", 2, "Unknown key \"MaxDevice\" in section [Daemon]");
         expect_error("[Device]\n", 1, "Unknown section [Device], expected [Daemon]");

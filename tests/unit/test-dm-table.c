@@ -137,21 +137,9 @@ static void test_linear_params(void) {
 
 static void test_linear_params_bad(void) {
         static const char *const bad[] = {
-                "",
-                "garbage",
-                "7",
-                "7:",
-                "7:0",          /* missing offset */
-                "7:0 ",
-                "7 0",
-                ":0 0",
-                "7:0 x",
-                "7:0 12x",      /* trailing text */
-                "7:0 12 13",
-                "7:0 12\n",
-                "7:0 0 ",
-                "7;0 0",
-                "a:b 0",
+                "",          "garbage",  "7",      "7:",    "7:0", /* missing offset */
+                "7:0 ",      "7 0",      ":0 0",   "7:0 x", "7:0 12x", /* trailing text */
+                "7:0 12 13", "7:0 12\n", "7:0 0 ", "7;0 0", "a:b 0",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -172,15 +160,9 @@ static void test_linear_params_bad(void) {
  * "4294967303:0 0" would name 7:0. */
 static void test_linear_params_strict_numbers(void) {
         static const char *const bad[] = {
-                "-1:0 0",
-                "7:-1 0",
-                "7:0 -1",
-                "+7:0 0",
-                " 7:0 0",
-                "7:0  0",
-                "4294967303:0 0",
-                "7:4294967296 0",
-                "7:0 18446744073709551616",
+                "-1:0 0",         "7:-1 0",         "7:0 -1",
+                "+7:0 0",         " 7:0 0",         "7:0  0",
+                "4294967303:0 0", "7:4294967296 0", "7:0 18446744073709551616",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -229,7 +211,10 @@ static void test_loop_params(void) {
 /* Same for the loop offset, which the kernel prints with "%llu". */
 static void test_loop_params_strict_numbers(void) {
         static const char *const bad[] = {
-                "/a -1", "/a +5", "/a  5", "/a 18446744073709551616",
+                "/a -1",
+                "/a +5",
+                "/a  5",
+                "/a 18446744073709551616",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
@@ -246,15 +231,7 @@ static void test_loop_params_bad(void) {
                 "", "rel.img", "./a", "/a b", "/a\tb", "/a\nb", " /a",
         };
         static const char *const bad_parse[] = {
-                "",
-                "rel.img 0",
-                "rel.img",
-                " /a 0",
-                "/a x",
-                "/a 0x",
-                "/a 1 2",
-                "/a ",
-                "/a 0\n",
+                "", "rel.img 0", "rel.img", " /a 0", "/a x", "/a 0x", "/a 1 2", "/a ", "/a 0\n",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(bad_format); i++) {
@@ -264,7 +241,7 @@ static void test_loop_params_bad(void) {
                         TEST_FAIL("format accepted \"%s\"", bad_format[i]);
                 ASSERT_TRUE(s == NULL);
         }
-        ASSERT_EQ(dm_loop_params_format(NULL, 0, &(char *) { NULL }), -EINVAL);
+        ASSERT_EQ(dm_loop_params_format(NULL, 0, &(char *){ NULL }), -EINVAL);
 
         for (size_t i = 0; i < ELEMENTSOF(bad_parse); i++) {
                 char *path = NULL;
@@ -319,8 +296,8 @@ static size_t kernel_split_args(char *input, char **argv, size_t n) {
  * Either refusing it or escaping it is fine. */
 static void test_loop_params_kernel_split(void) {
         static const char *const paths[] = {
-                "/srv/a.img", "/srv/a\\b.img", "/srv/trailing\\", "/srv/\\\\x", "/srv/a\"b'c.img",
-                "/srv/a\\/..\\/..\\/etc\\/passwd",
+                "/srv/a.img", "/srv/a\\b.img",   "/srv/trailing\\",
+                "/srv/\\\\x", "/srv/a\"b'c.img", "/srv/a\\/..\\/..\\/etc\\/passwd",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {

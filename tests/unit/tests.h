@@ -22,66 +22,65 @@
 
 static unsigned tests_checks;
 
-#define TEST_FAIL(...)                                                          \
-        do {                                                                    \
-                fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, __func__);   \
-                fprintf(stderr, __VA_ARGS__);                                   \
-                fputc('\n', stderr);                                            \
-                abort();                                                        \
+#define TEST_FAIL(...) \
+        do { \
+                fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, __func__); \
+                fprintf(stderr, __VA_ARGS__); \
+                fputc('\n', stderr); \
+                abort(); \
         } while (0)
 
-#define ASSERT_TRUE(expr)                                                       \
-        do {                                                                    \
-                tests_checks++;                                                 \
-                if (!(expr))                                                    \
-                        TEST_FAIL("assertion failed: %s", #expr);               \
+#define ASSERT_TRUE(expr) \
+        do { \
+                tests_checks++; \
+                if (!(expr)) \
+                        TEST_FAIL("assertion failed: %s", #expr); \
         } while (0)
 
 #define ASSERT_FALSE(expr) ASSERT_TRUE(!(expr))
 
-#define ASSERT_EQ(a, b)                                                                                 \
-        do {                                                                                            \
-                intmax_t _a_ = (intmax_t) (a), _b_ = (intmax_t) (b);                                   \
-                tests_checks++;                                                                         \
-                if (_a_ != _b_)                                                                         \
-                        TEST_FAIL("%s == %s failed: %jd != %jd", #a, #b, _a_, _b_);                    \
+#define ASSERT_EQ(a, b) \
+        do { \
+                intmax_t _a_ = (intmax_t) (a), _b_ = (intmax_t) (b); \
+                tests_checks++; \
+                if (_a_ != _b_) \
+                        TEST_FAIL("%s == %s failed: %jd != %jd", #a, #b, _a_, _b_); \
         } while (0)
 
-#define ASSERT_EQ_U64(a, b)                                                                             \
-        do {                                                                                            \
-                uint64_t _a_ = (a), _b_ = (b);                                                          \
-                tests_checks++;                                                                         \
-                if (_a_ != _b_)                                                                         \
-                        TEST_FAIL("%s == %s failed: %" PRIu64 " != %" PRIu64, #a, #b, _a_, _b_);       \
+#define ASSERT_EQ_U64(a, b) \
+        do { \
+                uint64_t _a_ = (a), _b_ = (b); \
+                tests_checks++; \
+                if (_a_ != _b_) \
+                        TEST_FAIL("%s == %s failed: %" PRIu64 " != %" PRIu64, #a, #b, _a_, _b_); \
         } while (0)
 
-#define ASSERT_STREQ(a, b)                                                                              \
-        do {                                                                                            \
-                const char *_a_ = (a), *_b_ = (b);                                                      \
-                tests_checks++;                                                                         \
-                if (!_a_ || !_b_ || strcmp(_a_, _b_) != 0)                                              \
-                        TEST_FAIL("%s == %s failed:\n  \"%s\"\n  \"%s\"", #a, #b, _a_ ?: "(null)",     \
-                                  _b_ ?: "(null)");                                                     \
+#define ASSERT_STREQ(a, b) \
+        do { \
+                const char *_a_ = (a), *_b_ = (b); \
+                tests_checks++; \
+                if (!_a_ || !_b_ || strcmp(_a_, _b_) != 0) \
+                        TEST_FAIL("%s == %s failed:\n  \"%s\"\n  \"%s\"", #a, #b, _a_ ?: "(null)", _b_ ?: "(null)"); \
         } while (0)
 
-#define ASSERT_OK(expr)                                                                                 \
-        do {                                                                                            \
-                intmax_t _r_ = (intmax_t) (expr);                                                       \
-                tests_checks++;                                                                         \
-                if (_r_ < 0)                                                                            \
-                        TEST_FAIL("%s failed: %jd (%s)", #expr, _r_, strerror((int) -_r_));            \
+#define ASSERT_OK(expr) \
+        do { \
+                intmax_t _r_ = (intmax_t) (expr); \
+                tests_checks++; \
+                if (_r_ < 0) \
+                        TEST_FAIL("%s failed: %jd (%s)", #expr, _r_, strerror((int) -_r_)); \
         } while (0)
 
-#define TEST_RUN(f)                                                             \
-        do {                                                                    \
-                f();                                                            \
-                printf("ok %s\n", #f);                                          \
+#define TEST_RUN(f) \
+        do { \
+                f(); \
+                printf("ok %s\n", #f); \
         } while (0)
 
-#define TEST_DONE()                                                             \
-        do {                                                                    \
-                printf("%u checks passed\n", tests_checks);                     \
-                return 0;                                                       \
+#define TEST_DONE() \
+        do { \
+                printf("%u checks passed\n", tests_checks); \
+                return 0; \
         } while (0)
 
 static inline void test_write_file(const char *path, const char *contents) {
