@@ -159,6 +159,7 @@ wait "$monitor_pid" 2>/dev/null
 
 check_sh "signals: DeviceAdded, DeviceRemoved, InterfacesAdded/Removed, PropertiesChanged(Size)" '
 	m=/run/bus-monitor.json
+	cp $m "$VM_OUT/bus-monitor.json" 2>/dev/null || true
 	jq -e "select(.member == \"DeviceAdded\" and .payload.data[0] == \"busram\")" $m >/dev/null
 	jq -e "select(.member == \"DeviceRemoved\" and .payload.data[0] == \"busram\")" $m >/dev/null
 	jq -e "select(.member == \"InterfacesAdded\" and .payload.data[0] == \"/org/dmloop1/device/busram\")" $m >/dev/null

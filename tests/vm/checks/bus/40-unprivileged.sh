@@ -9,7 +9,7 @@ user_gdbus() {
 	local method=$1
 	shift
 	as_user gdbus call --system --timeout 30 --dest org.dmloop1 --object-path /org/dmloop1 \
-		--method "org.dmloop1.Manager.$method" "$@" 2>&1
+		--method "org.dmloop1.Manager.$method" -- "$@" 2>&1
 }
 denied() {
 	local out

@@ -10,8 +10,9 @@ MGR=(org.dmloop1 /org/dmloop1 org.dmloop1.Manager)
 mgr_gdbus() {
 	local method=$1
 	shift
+	# "--" so that an argument such as "-lead" is not read as an option.
 	gdbus call --system --timeout 30 --dest org.dmloop1 --object-path /org/dmloop1 \
-		--method "org.dmloop1.Manager.$method" "$@" 2>&1
+		--method "org.dmloop1.Manager.$method" -- "$@" 2>&1
 }
 
 # expect_error ERROR-NAME ARG-WORD METHOD ARGS...: the call fails with that
@@ -42,3 +43,6 @@ dev_path() {
 count_dmloop() {
 	dmsetup ls | grep -c '^dmloop-' || true
 }
+
+# check_sh snippets run in a new bash: hand the helpers down to them.
+export -f mgr_gdbus expect_error no_trace_of dev_path count_dmloop
