@@ -50,9 +50,11 @@ check_sh "ObjectManager GetManagedObjects lists the devices with properties" '
 '
 
 # Signals: a monitor runs while a device is created, resized and removed.
-busctl monitor --json=short --match "sender=org.dmloop1" >/run/bus-monitor.json 2>/dev/null &
+# Line-buffered: the monitor is killed at the end, and a block buffer would
+# take the signals with it.
+stdbuf -oL busctl monitor --json=short --match "sender=org.dmloop1" >/run/bus-monitor.json 2>/dev/null &
 monitor_pid=$!
-sleep 1
+sleep 3
 
 check_sh "CreateDevice ram returns the object path after the symlink exists" '
 	out=$(busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice ssta{sv} busram ram 33554432 0)
