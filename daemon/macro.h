@@ -107,3 +107,16 @@ static inline void *mfree_array(void *p) {
 
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* IN_SET(x, a, b, ...): x equals one of the listed values. */
+#define IN_SET(x, first, ...) \
+        ({ \
+                const __typeof__(first) _in_set_list_[] = { first, __VA_ARGS__ }; \
+                bool _in_set_found_ = false; \
+                for (size_t _i_ = 0; _i_ < ELEMENTSOF(_in_set_list_); _i_++) \
+                        if ((x) == _in_set_list_[_i_]) { \
+                                _in_set_found_ = true; \
+                                break; \
+                        } \
+                _in_set_found_; \
+        })

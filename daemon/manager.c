@@ -48,6 +48,7 @@ Manager *manager_free(Manager *m) {
         polkit_registry_free(m->polkit);
         sd_bus_flush_close_unref(m->bus);
         udev_watch_free(m->udev);
+        sd_event_source_disable_unref(m->mount_watch);
         for (size_t i = 0; i < m->n_devices; i++)
                 device_free(m->devices[i]);
         free(m->devices);
@@ -310,7 +311,7 @@ static bool config_set_has_origin(const ConfigSet *set, const char *origin) {
 
 static int manager_apply_config(Manager *m, bool remove_stale) {
         _cleanup_(config_set_freep) ConfigSet *set = NULL;
-        unsigned failed = 0;
+        unsigned failed = 0, waiting_for_mounts = 0;
         int r;
 
         r = config_load(m->config_root, m->state_dir, &set);
@@ -356,9 +357,15 @@ static int manager_apply_config(Manager *m, bool remove_stale) {
                         continue;
                 }
 
-                if (manager_create_device(m, c) < 0)
+                r = manager_create_device(m, c);
+                if (r < 0)
                         failed++;
+                /* A backing file that is not there may be on a file system
+                 * that is not mounted yet: try again when one is. */
+                if (IN_SET(r, -ENOENT, -ENOTDIR))
+                        waiting_for_mounts++;
         }
+        m->waiting_for_mounts = waiting_for_mounts;
 
         if (remove_stale)
                 for (size_t i = m->n_devices; i > 0; i--) {
@@ -415,6 +422,33 @@ static void on_dm_removed(void *userdata) {
         manager_sync_devices(userdata);
 }
 
+static int on_mount_table_changed(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Manager *m = userdata;
+
+        if (m->waiting_for_mounts == 0)
+                return 0;
+        log_info("The mount table changed, retrying %u device(s) whose backing files were missing.",
+                 m->waiting_for_mounts);
+        (void) manager_apply_config(m, false);
+        return 0;
+}
+
+/* The kernel flags /proc/self/mountinfo with POLLPRI on every mount and unmount. */
+static int manager_watch_mounts(Manager *m) {
+        int fd, r;
+
+        fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        r = sd_event_add_io(m->event, &m->mount_watch, fd, EPOLLPRI, on_mount_table_changed, m);
+        if (r < 0) {
+                safe_close(fd);
+                return r;
+        }
+        (void) sd_event_source_set_io_fd_own(m->mount_watch, true);
+        return 0;
+}
+
 int manager_startup(Manager *m) {
         int r;
 
@@ -433,6 +467,11 @@ int manager_startup(Manager *m) {
         r = udev_watch_new(m->event, on_dm_removed, m, &m->udev);
         if (r < 0)
                 return log_error_errno(r, "Failed to watch udev: %m");
+
+        r = manager_watch_mounts(m);
+        if (r < 0)
+                log_warning_errno(
+                        r, "Failed to watch the mount table, devices with missing backing files are not retried: %m");
 
         r = manager_adopt_devices(m);
         if (r < 0)

@@ -38,6 +38,10 @@ typedef struct Manager {
         /* Bus calls whose dm work waits for udev; their names are taken. */
         Operation *operations;
 
+        /* Devices whose backing file was missing; retried on mount changes. */
+        unsigned waiting_for_mounts;
+        sd_event_source *mount_watch;
+
         sd_bus *bus;
         PolkitRegistry *polkit;
         UdevWatch *udev;
