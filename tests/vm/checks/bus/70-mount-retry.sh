@@ -3,7 +3,7 @@
 check_sh "a device with a missing backing file waits for a mount" '
 	mkdir -p /mnt/later /var/tmp/later-src
 	truncate -s 4M /var/tmp/later-src/disk.img
-	printf "[Device]\nType=file\nBacking=/mnt/later/disk.img\nCreateBacking=no\n" >/etc/dmloop.d/later.conf
+	printf "[Device]\nType=file\nBacking=/mnt/later/disk.img 4M\nCreateBacking=no\n" >/etc/dmloop.d/later.conf
 	systemctl reload dmloopd
 	sleep 1
 	test ! -e /dev/dmloop/later
