@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include "bus-options.h"
+#include "bus-util.h"
 
 void bus_options_done(BusOptions *o) {
-        for (size_t i = 0; i < o->n_backing; i++)
-                free(o->backing[i].path);
-        o->backing = mfree(o->backing);
+        backing_segments_free(o->backing, o->n_backing);
+        o->backing = NULL;
         o->n_backing = 0;
 }
 
@@ -31,8 +31,6 @@ static int read_bool(sd_bus_message *m, const char *key, int *ret, sd_bus_error 
 }
 
 static int read_backing(sd_bus_message *m, BusOptions *o, sd_bus_error *error) {
-        const char *path;
-        uint64_t size;
         int r;
 
         r = sd_bus_message_enter_container(m, 'v', "a(st)");
@@ -40,30 +38,10 @@ static int read_backing(sd_bus_message *m, BusOptions *o, sd_bus_error *error) {
                 return sd_bus_error_set(
                         error, SD_BUS_ERROR_INVALID_ARGS,
                         "Option 'Backing' in argument 'options' must be an array of (path, size) (a(st)).");
-        r = sd_bus_message_enter_container(m, 'a', "(st)");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read(m, "(st)", &path, &size)) > 0) {
-                BackingSegment *l;
-                char *p;
-
-                p = strdup(path);
-                if (!p)
-                        return -ENOMEM;
-                l = reallocarray(o->backing, o->n_backing + 1, sizeof(BackingSegment));
-                if (!l) {
-                        free(p);
-                        return -ENOMEM;
-                }
-                o->backing = l;
-                o->backing[o->n_backing++] = (BackingSegment){ .path = p, .size = size };
-        }
+        r = bus_message_read_backing(m, &o->backing, &o->n_backing);
         if (r < 0)
                 return r;
         o->has_backing = true;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
         return sd_bus_message_exit_container(m);
 }
 

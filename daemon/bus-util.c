@@ -19,6 +19,24 @@ void bus_error_map_register(void) {
         (void) sd_bus_error_add_map(dmloop_errors);
 }
 
+int bus_message_read_backing(sd_bus_message *m, BackingSegment **segments, size_t *n) {
+        const char *path;
+        uint64_t size;
+        int r;
+
+        r = sd_bus_message_enter_container(m, 'a', "(st)");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_read(m, "(st)", &path, &size)) > 0) {
+                r = backing_segments_append(segments, n, path, size);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
 int bus_device_path(const char *name, char **ret) {
         return sd_bus_path_encode(DMLOOP_DEVICE_PATH_PREFIX, name, ret);
 }

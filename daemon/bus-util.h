@@ -5,6 +5,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include "device-config.h"
 #include "macro.h"
 
 #define DMLOOP_BUS_NAME "org.dmloop1"
@@ -23,6 +24,9 @@
 /* Makes the errnos below map to dmloop's error names in replies. Call
  * once before the first reply. */
 void bus_error_map_register(void);
+
+/* Reads an a(st) of backing segments (path, size) and appends them. */
+int bus_message_read_backing(sd_bus_message *m, BackingSegment **segments, size_t *n);
 
 /* "/org/dmloop1/device/<encoded name>" */
 int bus_device_path(const char *name, char **ret);

@@ -57,27 +57,39 @@ DeviceConfig *device_config_free(DeviceConfig *c) {
         return NULL;
 }
 
-int device_config_add_segment(DeviceConfig *c, const char *path, uint64_t size) {
+int backing_segments_append(BackingSegment **segments, size_t *n, const char *path, uint64_t size) {
         _cleanup_free_ char *p = NULL;
         BackingSegment *s;
 
-        assert(c);
+        assert(segments);
+        assert(n);
         assert(path);
 
         p = strdup(path);
         if (!p)
                 return -ENOMEM;
 
-        s = reallocarray(c->segments, c->n_segments + 1, sizeof(BackingSegment));
+        s = reallocarray(*segments, *n + 1, sizeof(BackingSegment));
         if (!s)
                 return -ENOMEM;
-        c->segments = s;
+        *segments = s;
 
-        c->segments[c->n_segments++] = (BackingSegment){
+        s[(*n)++] = (BackingSegment){
                 .path = TAKE_PTR(p),
                 .size = size,
         };
         return 0;
+}
+
+void backing_segments_free(BackingSegment *segments, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(segments[i].path);
+        free(segments);
+}
+
+int device_config_add_segment(DeviceConfig *c, const char *path, uint64_t size) {
+        assert(c);
+        return backing_segments_append(&c->segments, &c->n_segments, path, size);
 }
 
 static bool endswith_slash(const char *s) {

@@ -32,6 +32,11 @@ typedef struct BackingSegment {
         uint64_t size; /* bytes; 0 = "the rest" before resolution, > 0 after */
 } BackingSegment;
 
+/* Appends a copy of path to a segment array; 0 or -ENOMEM. */
+int backing_segments_append(BackingSegment **segments, size_t *n, const char *path, uint64_t size);
+/* Frees the paths and the array; fine on NULL. */
+void backing_segments_free(BackingSegment *segments, size_t n);
+
 typedef struct DeviceConfig {
         char *name;
         DeviceType type;

@@ -12,9 +12,7 @@ Device *device_free(Device *d) {
                 return NULL;
         free(d->name);
         free(d->target);
-        for (size_t i = 0; i < d->n_segments; i++)
-                free(d->segments[i].path);
-        free(d->segments);
+        backing_segments_free(d->segments, d->n_segments);
         free(d->origin);
         free(d);
         return NULL;
@@ -36,23 +34,6 @@ const char *device_name_from_uuid(const char *uuid) {
         const char *name = uuid ? startswith(uuid, DMLOOP_UUID_PREFIX) : NULL;
 
         return name && device_name_is_valid(name) ? name : NULL;
-}
-
-static int device_add_segment(Device *d, const char *path, uint64_t size) {
-        BackingSegment *s;
-        char *p;
-
-        p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        s = reallocarray(d->segments, d->n_segments + 1, sizeof(BackingSegment));
-        if (!s) {
-                free(p);
-                return -ENOMEM;
-        }
-        d->segments = s;
-        d->segments[d->n_segments++] = (BackingSegment){ .path = p, .size = size };
-        return 0;
 }
 
 static bool path_is_below(const char *path, const char *dir) {
@@ -82,7 +63,8 @@ static int device_read_table(Device *d, const DmTable *table, const char *ram_di
                         r = dm_loop_params_parse(table->targets[i].params, &path, &offset);
                         if (r < 0)
                                 return -EUCLEAN;
-                        r = device_add_segment(d, path, table->targets[i].length * SECTOR_SIZE);
+                        r = backing_segments_append(&d->segments, &d->n_segments, path,
+                                                    table->targets[i].length * SECTOR_SIZE);
                         if (r < 0)
                                 return r;
                 }
@@ -101,7 +83,8 @@ static int device_read_table(Device *d, const DmTable *table, const char *ram_di
                         r = loop_get_backing_file(dev, &path);
                         if (r < 0)
                                 return -EUCLEAN;
-                        r = device_add_segment(d, path, table->targets[i].length * SECTOR_SIZE);
+                        r = backing_segments_append(&d->segments, &d->n_segments, path,
+                                                    table->targets[i].length * SECTOR_SIZE);
                         if (r < 0)
                                 return r;
                 }

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stddef.h>
 
+#include "bus-util.h"
 #include "dmloopctl-output.h"
 #include "macro.h"
 #include "size-util.h"
@@ -14,9 +15,7 @@ void device_info_done(DeviceInfo *d) {
         free(d->device_node);
         free(d->symlink);
         free(d->origin);
-        for (size_t i = 0; i < d->n_backing; i++)
-                free(d->backing[i].path);
-        free(d->backing);
+        backing_segments_free(d->backing, d->n_backing);
         *d = (DeviceInfo){};
 }
 
@@ -38,34 +37,6 @@ static const struct {
         { "Origin", 's', offsetof(DeviceInfo, origin) },
 };
 
-static int read_backing(sd_bus_message *m, DeviceInfo *d) {
-        const char *path;
-        uint64_t size;
-        int r;
-
-        r = sd_bus_message_enter_container(m, 'a', "(st)");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_read(m, "(st)", &path, &size)) > 0) {
-                DeviceBacking *l;
-                char *p;
-
-                p = strdup(path);
-                if (!p)
-                        return -ENOMEM;
-                l = reallocarray(d->backing, d->n_backing + 1, sizeof(DeviceBacking));
-                if (!l) {
-                        free(p);
-                        return -ENOMEM;
-                }
-                d->backing = l;
-                d->backing[d->n_backing++] = (DeviceBacking){ .path = p, .size = size };
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m);
-}
-
 static int read_property(sd_bus_message *m, DeviceInfo *d, const char *key) {
         const char *contents;
         char type;
@@ -79,7 +50,7 @@ static int read_property(sd_bus_message *m, DeviceInfo *d, const char *key) {
                 r = sd_bus_message_enter_container(m, 'v', contents);
                 if (r < 0)
                         return r;
-                r = read_backing(m, d);
+                r = bus_message_read_backing(m, &d->backing, &d->n_backing);
                 if (r < 0)
                         return r;
                 return sd_bus_message_exit_container(m);

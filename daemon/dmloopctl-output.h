@@ -14,10 +14,7 @@
 
 #include <systemd/sd-bus.h>
 
-typedef struct DeviceBacking {
-        char *path;
-        uint64_t size;
-} DeviceBacking;
+#include "device-config.h"
 
 typedef struct DeviceInfo {
         char *name;
@@ -31,7 +28,7 @@ typedef struct DeviceInfo {
         int read_only;
         int persistent;
         char *origin;
-        DeviceBacking *backing;
+        BackingSegment *backing;
         size_t n_backing;
 } DeviceInfo;
 

@@ -52,13 +52,12 @@ static bool arg_ask_password = true;
 static unsigned arg_options = 0;
 static const char *arg_type = NULL;
 static uint64_t arg_size = 0;
-static DeviceBacking *arg_backing = NULL;
+static BackingSegment *arg_backing = NULL;
 static size_t arg_n_backing = 0;
 
 static void arg_free(void) {
-        for (size_t i = 0; i < arg_n_backing; i++)
-                free(arg_backing[i].path);
-        arg_backing = mfree(arg_backing);
+        backing_segments_free(arg_backing, arg_n_backing);
+        arg_backing = NULL;
         arg_n_backing = 0;
 }
 
@@ -566,7 +565,6 @@ static int backing_path_absolute(const char *path, char **ret) {
 static int parse_backing(const char *arg) {
         _cleanup_free_ char *path = NULL, *absolute = NULL;
         const char *colon = strrchr(arg, ':');
-        DeviceBacking *l;
         uint64_t size = 0;
         int r;
 
@@ -585,11 +583,9 @@ static int parse_backing(const char *arg) {
         if (r < 0)
                 return log_error_errno(r, "Failed to make backing path %s absolute: %m", path);
 
-        l = reallocarray(arg_backing, arg_n_backing + 1, sizeof(DeviceBacking));
-        if (!l)
-                return log_error_errno(-ENOMEM, "Out of memory.");
-        arg_backing = l;
-        arg_backing[arg_n_backing++] = (DeviceBacking){ .path = TAKE_PTR(absolute), .size = size };
+        r = backing_segments_append(&arg_backing, &arg_n_backing, absolute, size);
+        if (r < 0)
+                return log_error_errno(r, "Out of memory.");
         return 0;
 }
 
