@@ -162,10 +162,11 @@ wait "$monitor_pid" 2>/dev/null
 check_sh "signals: DeviceAdded, DeviceRemoved, InterfacesAdded/Removed, PropertiesChanged(Size)" '
 	m=/run/bus-monitor.json
 	cp $m "$VM_OUT/bus-monitor.json" 2>/dev/null || true
-	jq -e "select(.member == \"DeviceAdded\" and .payload.data[0] == \"busram\")" $m >/dev/null
-	jq -e "select(.member == \"DeviceRemoved\" and .payload.data[0] == \"busram\")" $m >/dev/null
-	jq -e "select(.member == \"InterfacesAdded\" and .payload.data[0] == \"/org/dmloop1/device/busram\")" $m >/dev/null
-	jq -e "select(.member == \"InterfacesRemoved\" and .payload.data[0] == \"/org/dmloop1/device/busram\")" $m >/dev/null
-	jq -e "select(.member == \"PropertiesChanged\" and .path == \"/org/dmloop1/device/busram\" and .payload.data[1].Size.data == 67108864)" $m >/dev/null
-	jq -e "select(.member == \"DeviceAdded\" and .payload.data[0] == \"reloaded\")" $m >/dev/null
+	# One JSON document per line: slurp them, then look for each signal.
+	jq -se "any(.[]; .member == \"DeviceAdded\" and .payload.data[0] == \"busram\")" $m
+	jq -se "any(.[]; .member == \"DeviceRemoved\" and .payload.data[0] == \"busram\")" $m
+	jq -se "any(.[]; .member == \"InterfacesAdded\" and .payload.data[0] == \"/org/dmloop1/device/busram\")" $m
+	jq -se "any(.[]; .member == \"InterfacesRemoved\" and .payload.data[0] == \"/org/dmloop1/device/busram\")" $m
+	jq -se "any(.[]; .member == \"PropertiesChanged\" and .path == \"/org/dmloop1/device/busram\" and .payload.data[1].Size.data == 67108864)" $m
+	jq -se "any(.[]; .member == \"DeviceAdded\" and .payload.data[0] == \"reloaded\")" $m
 '
