@@ -1,0 +1,341 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Checks of the dm "loop" and "ram" targets, run as root inside a
+# throwaway guest (see vm-test.sh).  Expects dm-loop.ko and dm-ram.ko next
+# to this script, and fio, dmsetup, losetup, blkdiscard, mkfs.ext4 in PATH.
+#
+#	guest-checks.sh [--bench] [--only NAME...]
+#
+# Prints "ok N - what" / "not ok N - what"; exits 1 if any check failed.
+
+set -u
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export DM_DISABLE_UDEV=1
+dir=$(cd "$(dirname "$0")" && pwd)
+T=/tmp/dmt
+n=0
+failed=0
+bench=0
+only=""
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--bench) bench=1 ;;
+	--only) only="$only $2"; shift ;;
+	esac
+	shift
+done
+
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+# check "description" command...: ok if the command succeeds
+check() { local d=$1; shift; if "$@" >/tmp/check.out 2>&1; then ok "$d"; else notok "$d"; sed 's/^/#   /' /tmp/check.out | tail -15; fi; }
+# refuse "description" command...: ok if the command fails
+refuse() { local d=$1; shift; if "$@" >/tmp/check.out 2>&1; then notok "$d"; else ok "$d"; fi; }
+want() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
+# /sys/block name of a dm device
+blkname() { echo dm-$(dmsetup info -c --noheadings -o minor "$1"); }
+memfree() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+dev_gone() { ! dmsetup info "$1" >/dev/null 2>&1; }
+# last kernel message mentioning $1
+klog_has() { dmesg | tail -20 | grep -q -- "$1"; }
+sha() { sha256sum | cut -d' ' -f1; }
+# fio verify run over a whole device: mixed sizes cross segment boundaries
+fio_verify() {
+	fio --name=verify --filename="$1" --ioengine=libaio --direct=1 --iodepth=16 \
+	    --rw=randwrite --bsrange=512-128k --size="${2:-100%}" \
+	    --verify=crc32c --do_verify=1 --verify_fatal=1 --numjobs=1 \
+	    --randrepeat=0 --output-format=terse ${3:-} >/dev/null
+}
+
+mkdir -p $T
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+modprobe dm-mod
+
+# Install the modules where dkms puts them (in a tmpfs overlay over the
+# read-only /lib/modules) and let dm load them on demand.
+kver=$(uname -r)
+if { modprobe overlay && mkdir -p /tmp/mods/upper /tmp/mods/work &&
+     mount -t overlay overlay -o lowerdir=/lib/modules/$kver,upperdir=/tmp/mods/upper,workdir=/tmp/mods/work /lib/modules/$kver &&
+     mkdir -p /lib/modules/$kver/updates/dkms &&
+     cp "$dir/dm-loop.ko" "$dir/dm-ram.ko" /lib/modules/$kver/updates/dkms/ &&
+     depmod -a; } >/tmp/depmod.out 2>&1; then
+	truncate -s 1M $T/auto.img
+	check "dm-loop loads on demand" dmsetup create auto1 --table "0 2048 loop $T/auto.img"
+	check "dm-ram loads on demand" dmsetup create auto2 --table "0 2048 ram"
+	dmsetup remove auto1 auto2
+	rm -f $T/auto.img
+else
+	notok "install modules for on-demand loading"; sed 's/^/#   /' /tmp/depmod.out
+	insmod "$dir/dm-loop.ko"
+	insmod "$dir/dm-ram.ko"
+fi
+
+# ---------------------------------------------------------------- loop
+if want loop; then
+	truncate -s 64M $T/a.img $T/b.img $T/c.img
+	table="0 40960 loop $T/a.img 2048
+40960 40960 loop $T/b.img 0
+81920 40960 loop $T/c.img 8192"
+	check "create 3-segment loop table" dmsetup create t3 --table "$table"
+	check "table round-trips" [ "$(dmsetup table t3)" = "$table" ]
+	check "status INFO" [ "$(dmsetup status t3 | head -1)" = "0 40960 loop buffered" ]
+	check "fio verify=crc32c on 3 segments" fio_verify /dev/mapper/t3
+	# io_submit of several iocbs runs under a plug: the batched path
+	check "fio verify=crc32c, batched submission" fio_verify /dev/mapper/t3 100% \
+		"--iodepth_batch_submit=8 --iodepth_batch_complete_min=4"
+
+	# a marker sector written through each segment lands at its file offset
+	marks_ok=1
+	for s in "5 a 2053" "40960 b 0" "41060 b 100" "122879 c 49151"; do
+		set -- $s
+		head -c 512 /dev/urandom > $T/mark
+		dd if=$T/mark of=/dev/mapper/t3 bs=512 seek=$1 count=1 oflag=direct status=none
+		dd if=$T/$2.img bs=512 skip=$3 count=1 status=none | cmp -s - $T/mark || marks_ok=0
+	done
+	check "writes land at file offsets" [ $marks_ok = 1 ]
+	head -c 512 /dev/urandom > $T/mark
+	dd if=$T/mark of=$T/c.img bs=512 seek=9000 conv=notrunc status=none
+	check "reads come from file offsets" \
+		cmp $T/mark <(dd if=/dev/mapper/t3 bs=512 skip=$((81920 + 808)) count=1 iflag=direct status=none)
+
+	# flush reaches vfs_fsync
+	check "device has a write-back cache" \
+		grep -q "write back" /sys/block/$(blkname t3)/queue/write_cache
+	tr=/sys/kernel/tracing
+	[ -d $tr/events ] || mount -t tracefs none $tr
+	if echo 'p:dmt_fsync vfs_fsync' > $tr/kprobe_events 2>/dev/null; then
+		echo > $tr/trace
+		echo 1 > $tr/events/kprobes/dmt_fsync/enable
+		dd if=/dev/zero of=/dev/mapper/t3 bs=4k count=1 oflag=direct conv=fsync status=none
+		echo 0 > $tr/events/kprobes/dmt_fsync/enable
+		check "flush calls vfs_fsync from kdmloopd" grep -q "kworker.*dmt_fsync" $tr/trace
+		echo > $tr/kprobe_events
+	else
+		notok "flush calls vfs_fsync (no kprobe events)"
+	fi
+	check "remove 3-segment table" dmsetup remove t3
+
+	# discard and write-zeroes punch holes, and only inside the segment
+	dd if=/dev/urandom of=$T/d.img bs=1M count=34 status=none
+	before=$(head -c 1M $T/d.img | sha)
+	dmsetup create disc --table "0 65536 loop $T/d.img 2048"
+	check "discard is enabled" [ "$(cat /sys/block/$(blkname disc)/queue/discard_max_bytes)" -gt 0 ]
+	du1=$(du -k $T/d.img | cut -f1)
+	check "blkdiscard succeeds" blkdiscard /dev/mapper/disc
+	du2=$(du -k $T/d.img | cut -f1)
+	check "discard punched holes (du ${du1}K -> ${du2}K)" [ "$du2" -le 2100 ]
+	check "discarded range reads zeros" cmp -s -n 32M /dev/mapper/disc /dev/zero
+	check "data before the segment untouched" [ "$(head -c 1M $T/d.img | sha)" = "$before" ]
+	dd if=/dev/urandom of=/dev/mapper/disc bs=1M count=8 oflag=direct status=none
+	check "write-zeroes (blkdiscard -z) succeeds" blkdiscard -z -o 0 -l 4M /dev/mapper/disc
+	check "write-zeroes range reads zeros" cmp -s -n 4M /dev/mapper/disc /dev/zero
+	du3=$(du -k $T/d.img | cut -f1)
+	check "write-zeroes punched holes (du ${du3}K)" [ "$du3" -le $((du2 + 4200)) ]
+	dmsetup remove disc
+
+	# read-only table: file opened read-only, writes refused
+	mkdir -p $T/ro && mount -t tmpfs -o size=80M tmpfs $T/ro
+	dd if=/dev/urandom of=$T/ro/r.img bs=1M count=16 status=none
+	sum=$(sha < $T/ro/r.img)
+	mount -o remount,ro $T/ro
+	refuse "writable table on a read-only fs is refused" dmsetup create rw1 --table "0 32768 loop $T/ro/r.img"
+	check "read-only table on a read-only fs" dmsetup create --readonly ro1 --table "0 32768 loop $T/ro/r.img"
+	check "read-only table reads the file" [ "$(sha < /dev/mapper/ro1)" = "$sum" ]
+	refuse "read-only table refuses writes" dd if=/dev/zero of=/dev/mapper/ro1 bs=4k count=1 oflag=direct
+	dmsetup remove ro1
+	mount -o remount,rw $T/ro
+	dmsetup create --readonly ro2 --table "0 32768 loop $T/ro/r.img"
+	refuse "read-only table refuses writes (rw fs)" dd if=/dev/zero of=/dev/mapper/ro2 bs=4k count=1 oflag=direct
+	check "file unchanged" [ "$(sha < $T/ro/r.img)" = "$sum" ]
+	dmsetup remove ro2
+	check "no file left open (umount)" umount $T/ro
+
+	# bad tables: refused with a reason, nothing left behind
+	truncate -s 16M $T/small.img
+	bad() {
+		local what=$1 msg=$2 tbl=$3 ro=${4:-}
+		if dmsetup create $ro bad --table "$tbl" >/tmp/bad.out 2>&1; then
+			notok "$what refused"; dmsetup remove bad
+		elif ! dev_gone bad; then
+			notok "$what refused: device left behind"; dmsetup remove bad
+		elif ! klog_has "$msg"; then
+			notok "$what refused with \"$msg\""; dmesg | tail -3 | sed 's/^/#   /'
+		else
+			ok "$what refused: $(dmesg | grep -- "$msg" | tail -1 | sed 's/^\[[^]]*\] //')"
+		fi
+	}
+	bad "missing file" "Cannot open backing file" "0 100 loop $T/nope.img"
+	bad "relative path" "must be absolute" "0 100 loop tmp/small.img"
+	bad "bad offset" "Invalid backing file offset" "0 100 loop $T/small.img 12x"
+	bad "huge offset" "Invalid backing file offset" "0 100 loop $T/small.img 18446744073709551615"
+	bad "no arguments" "Invalid argument count" "0 100 loop"
+	bad "three arguments" "Invalid argument count" "0 100 loop $T/small.img 0 0"
+	bad "not a regular file" "not a regular file" "0 100 loop /dev/null"
+	bad "directory" "not a regular file" "0 100 loop $T"
+	bad "len past EOF (read-only)" "smaller than offset" "0 32769 loop $T/small.img" --readonly
+	bad "offset+len past EOF" "smaller than offset" "0 32768 loop $T/small.img 1"
+	mkdir -p $T/bt && mount -t tmpfs -o size=20M tmpfs $T/bt && truncate -s 1M $T/bt/ok.img
+	bad "second segment bad" "Cannot open backing file" "0 2048 loop $T/bt/ok.img
+2048 100 loop $T/bt/missing.img"
+	check "first segment's file released after a failed table (umount)" umount $T/bt
+
+	# direct I/O with async completions: a file on ext4 on null_blk
+	# (memory backed, timer-completed), where the filesystem takes O_DIRECT
+	if { modprobe ext4 && modprobe null_blk nr_devices=1 memory_backed=1 irqmode=2 completion_nsec=20000 gb=1 &&
+	     mkfs.ext4 -q -F /dev/nullb0 && mkdir -p $T/ext && mount /dev/nullb0 $T/ext; } >/tmp/ext.out 2>&1; then
+		fallocate -l 256M $T/ext/f.img
+		dmsetup create dio --table "0 262144 loop $T/ext/f.img 4096"
+		check "ext4 file uses direct I/O" [ "$(dmsetup status dio)" = "0 262144 loop direct" ]
+		check "fio verify=crc32c over direct I/O" fio_verify /dev/mapper/dio 128M
+		head -c 4096 /dev/urandom > $T/mark
+		dd if=$T/mark of=/dev/mapper/dio bs=4096 seek=10 oflag=direct status=none
+		check "direct writes land at file offsets" \
+			cmp -s $T/mark <(dd if=$T/ext/f.img bs=4096 skip=$((10 + 512)) count=1 iflag=direct status=none)
+		check "fsync through the device" dd if=/dev/zero of=/dev/mapper/dio bs=64k count=16 conv=fsync status=none
+		check "discard on ext4" blkdiscard -o 0 -l 64M /dev/mapper/dio
+		dmsetup remove dio
+		umount $T/ext
+		rmmod null_blk
+	else
+		notok "ext4 on null_blk for direct I/O"; sed 's/^/#   /' /tmp/ext.out
+	fi
+	rm -f $T/*.img
+fi
+
+# ---------------------------------------------------------------- ram
+if want ram; then
+	check "create ram" dmsetup create r1 --table "0 262144 ram"
+	check "unwritten ram reads zeros" cmp -s -n 128M /dev/mapper/r1 /dev/zero
+	check "no pages before first write" [ "$(dmsetup status r1 | cut -d' ' -f4)" = 0 ]
+	check "fio verify=crc32c on ram" fio_verify /dev/mapper/r1 64M
+	dd if=/dev/urandom of=$T/r.dat bs=1M count=96 status=none
+	dd if=$T/r.dat of=/dev/mapper/r1 bs=1M oflag=direct status=none
+	sum=$(sha < $T/r.dat)
+	check "data reads back" [ "$(head -c 96M /dev/mapper/r1 | sha)" = "$sum" ]
+	tbl=$(dmsetup table r1)
+	check "ram table round-trips" [ "${tbl% }" = "0 262144 ram" ]
+	dmsetup reload r1 --table "0 524288 ram" && dmsetup resume r1
+	check "grow by reload keeps data" [ "$(head -c 96M /dev/mapper/r1 | sha)" = "$sum" ]
+	check "grown size" [ "$(blockdev --getsz /dev/mapper/r1)" = 524288 ]
+	check "grown part reads zeros" cmp -s -i 128M:0 -n 128M /dev/mapper/r1 /dev/zero
+	# a reload that is loaded and then cleared must not lose the store
+	dmsetup reload r1 --table "0 524288 ram" && dmsetup clear r1
+	check "cleared inactive table keeps data" [ "$(head -c 96M /dev/mapper/r1 | sha)" = "$sum" ]
+	# shrink to 64M, grow again: the cut-off part must read zeros
+	dmsetup reload r1 --table "0 131071 ram" && dmsetup resume r1
+	dmsetup reload r1 --table "0 262144 ram" && dmsetup resume r1
+	check "shrink keeps the rest" cmp -s -n $((131071 * 512)) /dev/mapper/r1 $T/r.dat
+	check "shrink then grow reads zeros past the cut" cmp -s -i $((131071 * 512)):0 -n 1M /dev/mapper/r1 /dev/zero
+	used1=$(dmsetup status r1 | cut -d' ' -f4)
+	check "discard on ram" blkdiscard /dev/mapper/r1
+	used2=$(dmsetup status r1 | cut -d' ' -f4)
+	check "discard frees pages ($used1 -> $used2 bytes)" [ "$used2" = 0 ]
+	check "discarded ram reads zeros" cmp -s -n 128M /dev/mapper/r1 /dev/zero
+	dd if=$T/r.dat of=/dev/mapper/r1 bs=1M count=8 oflag=direct status=none
+	check "partial discard" blkdiscard -o 2048 -l 1M /dev/mapper/r1
+	check "partial discard zeroes its range only" cmp -s -n 2048 /dev/mapper/r1 $T/r.dat
+	check "partial discard range reads zeros" cmp -s -i 2048:0 -n 1M /dev/mapper/r1 /dev/zero
+	check "after partial discard data intact" cmp -s -i $((2048 + 1048576)) -n 1M /dev/mapper/r1 $T/r.dat
+	check "remove ram" dmsetup remove r1
+
+	refuse "two ram lines refused" dmsetup create r2 --table "0 100 ram
+100 100 ram"
+	check "two ram lines: kernel says why" klog_has "must appear alone"
+	check "two ram lines: nothing left" dev_gone r2
+	refuse "ram with another target refused" dmsetup create r3 --table "0 100 zero
+100 100 ram"
+	check "ram with another target: nothing left" dev_gone r3
+	refuse "ram with arguments refused" dmsetup create r4 --table "0 100 ram 5"
+	check "ram with arguments: kernel says why" klog_has "takes no arguments"
+
+	# memory comes back on removal
+	sync; echo 3 > /proc/sys/vm/drop_caches
+	free0=$(memfree)
+	dmsetup create r5 --table "0 1048576 ram"
+	dd if=/dev/urandom of=/dev/mapper/r5 bs=1M count=384 oflag=direct status=none
+	free1=$(memfree)
+	dmsetup remove r5
+	sleep 1
+	free2=$(memfree)
+	check "ram used memory ($(( (free0 - free1) / 1024 )) MiB for 384 MiB)" [ $((free0 - free1)) -gt $((380 * 1024)) ]
+	check "MemFree recovers on remove ($(( (free0 - free2) / 1024 )) MiB short)" [ $((free0 - free2)) -lt $((16 * 1024)) ]
+	rm -f $T/r.dat
+fi
+
+check "dm-loop unused" [ "$(cat /sys/module/dm_loop/refcnt)" = 0 ]
+check "rmmod dm-loop" rmmod dm-loop
+check "rmmod dm-ram" rmmod dm-ram
+if dmesg | grep -E -q "BUG|WARNING|Call Trace|leak"; then
+	notok "kernel log clean"; dmesg | grep -E -A5 "BUG|WARNING|Call Trace" | head -40 | sed 's/^/#   /'
+else
+	ok "kernel log clean"
+fi
+
+# ---------------------------------------------------------------- bench
+# Devices are set up side by side and runs interleaved, REPS rounds, so
+# that a noisy host hits all of them alike; the table shows medians.
+if [ $bench = 1 ]; then
+	modprobe dm-loop 2>/dev/null || insmod "$dir/dm-loop.ko"
+	modprobe dm-ram 2>/dev/null || insmod "$dir/dm-ram.ko"
+	modprobe loop
+	rt=${BENCH_RUNTIME:-8}
+	reps=${BENCH_REPS:-3}
+	iops() { # dev bs -> total IOPS (read + write)
+		fio --name=b --filename="$1" --ioengine=libaio --direct=1 --iodepth=12 \
+		    --numjobs=$(nproc) --rw=randrw --bs="$2" --size=1G --time_based \
+		    --runtime=$rt --ramp_time=1 --group_reporting --output-format=terse \
+		    --randrepeat=0 | awk -F';' '{ printf "%d\n", $8 + $49 }'
+	}
+	median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+	declare -A DEV R
+	fallocate -l 1G $T/bench.img
+	DEV[loop]=$(losetup -f --show $T/bench.img)
+	if lo=$(losetup -f --show --direct-io=on $T/bench.img 2>/dev/null); then
+		DEV[loop-dio]=$lo
+	else
+		echo "# bench: losetup --direct-io=on refused on tmpfs, no loop-dio row"
+	fi
+	dmsetup create bl --table "0 2097152 loop $T/bench.img"
+	DEV[dm-loop]=/dev/mapper/bl
+	dmsetup create br --table "0 2097152 ram"
+	dd if=/dev/zero of=/dev/mapper/br bs=1M count=1024 oflag=direct status=none
+	DEV[dm-ram]=/dev/mapper/br
+	modprobe brd rd_nr=1 rd_size=1048576
+	dd if=/dev/zero of=/dev/ram0 bs=1M count=1024 oflag=direct status=none
+	DEV[brd]=/dev/ram0
+	modprobe null_blk nr_devices=1 memory_backed=0 gb=1
+	DEV[null_blk]=/dev/nullb0
+
+	devs="loop loop-dio dm-loop dm-ram brd null_blk"
+	for r in $(seq $reps); do
+		for bs in 4k 32k; do
+			for d in $devs; do
+				[ -n "${DEV[$d]:-}" ] || continue
+				v=$(iops ${DEV[$d]} $bs)
+				R[$d,$bs]="${R[$d,$bs]:-} $v"
+				echo "# bench round $r $d $bs $v"
+			done
+		done
+	done
+
+	echo "BENCH | device | 4K IOPS | 32K IOPS | 4K vs loop | 32K vs loop | 4K vs brd | 32K vs brd |"
+	for d in $devs; do
+		[ -n "${DEV[$d]:-}" ] || continue
+		a=$(echo ${R[$d,4k]} | median); b=$(echo ${R[$d,32k]} | median)
+		la=$(echo ${R[loop,4k]} | median); lb=$(echo ${R[loop,32k]} | median)
+		ba=$(echo ${R[brd,4k]} | median); bb=$(echo ${R[brd,32k]} | median)
+		awk -v d=$d -v a=$a -v b=$b -v la=$la -v lb=$lb -v ba=$ba -v bb=$bb 'BEGIN {
+			printf "BENCH | %s | %d | %d | %.2fx | %.2fx | %.2fx | %.2fx |\n", d, a, b, a / la, b / lb, a / ba, b / bb }'
+	done
+
+	dmsetup remove bl br
+	for d in ${DEV[loop]} ${DEV[loop-dio]:-}; do losetup -d $d; done
+	rmmod brd null_blk
+	rm -f $T/bench.img
+fi
+
+echo "# $n checks, $failed failed"
+[ $failed = 0 ]
