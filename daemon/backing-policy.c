@@ -21,6 +21,66 @@ static int openat2_beneath(int dir_fd, const char *path, int flags) {
         return fd < 0 ? -errno : fd;
 }
 
+/*
+ * The same walk by hand, one component at a time, for where openat2() is
+ * not to be had: systemd's RestrictSUIDSGID= makes it fail with ENOSYS,
+ * because seccomp cannot look into its open_how. Stricter than
+ * RESOLVE_BENEATH: it follows no symlink at all. path is normalized, so
+ * there is no ".." to climb out with.
+ */
+int backing_open_beneath_by_hand(int dir_fd, const char *path, int flags) {
+        _cleanup_free_ char *copy = strdup(path);
+        _cleanup_close_ int cur = -EBADF;
+        char *component, *next;
+
+        if (!copy)
+                return -ENOMEM;
+
+        cur = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (cur < 0)
+                return -errno;
+
+        for (component = copy; (next = strchr(component, '/')); component = next + 1) {
+                int fd;
+
+                *next = '\0';
+                fd = openat(cur, component, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (fd < 0)
+                        /* A symlink where a directory should be: ENOTDIR. */
+                        return errno == ENOTDIR ? -ELOOP : -errno;
+                safe_close(cur);
+                cur = fd;
+        }
+
+        {
+                struct stat st;
+                int fd = openat(cur, component, flags | O_NOFOLLOW | O_CLOEXEC);
+
+                if (fd < 0) {
+                        int r = -errno;
+
+                        /* O_DIRECTORY on a symlink says ENOTDIR; say what it is. */
+                        if (r == -ENOTDIR && fstatat(cur, component, &st, AT_SYMLINK_NOFOLLOW) >= 0 &&
+                            S_ISLNK(st.st_mode))
+                                return -ELOOP;
+                        return r;
+                }
+                if ((flags & O_PATH) && fstat(fd, &st) >= 0 && S_ISLNK(st.st_mode)) {
+                        safe_close(fd);
+                        return -ELOOP;
+                }
+                return fd;
+        }
+}
+
+static int open_beneath(int dir_fd, const char *path, int flags) {
+        int fd = openat2_beneath(dir_fd, path, flags);
+
+        if (fd == -ENOSYS || fd == -EPERM)
+                return backing_open_beneath_by_hand(dir_fd, path, flags);
+        return fd;
+}
+
 static int check_in_dir(const char *dir, const char *relative, bool may_create) {
         _cleanup_close_ int dir_fd = -EBADF, fd = -EBADF;
         struct stat st;
@@ -31,7 +91,7 @@ static int check_in_dir(const char *dir, const char *relative, bool may_create) 
 
         /* O_PATH opens nothing for I/O, so a FIFO or device cannot block
          * or react; the type check below refuses them. */
-        fd = openat2_beneath(dir_fd, relative, O_PATH | O_NOFOLLOW);
+        fd = open_beneath(dir_fd, relative, O_PATH | O_NOFOLLOW);
         if (fd == -ENOENT && may_create) {
                 _cleanup_free_ char *parent = strdup(relative);
                 char *slash;
@@ -42,7 +102,7 @@ static int check_in_dir(const char *dir, const char *relative, bool may_create) 
                 if (!slash)
                         return 0; /* directly in dir */
                 *slash = '\0';
-                fd = openat2_beneath(dir_fd, parent, O_PATH | O_DIRECTORY);
+                fd = open_beneath(dir_fd, parent, O_PATH | O_DIRECTORY);
                 if (fd == -ENOENT)
                         return 0; /* created with its parents, all inside dir */
                 return fd < 0 ? (fd == -EXDEV || fd == -ELOOP ? -EPERM : fd) : 0;

@@ -18,3 +18,9 @@
  * when it is not allowed, and another negative errno for other failures.
  */
 int backing_path_check_for_caller(char *const *allowed_dirs, const char *path, bool may_create);
+
+/* What backing_path_check_for_caller() falls back to where openat2() is
+ * refused: opens path below dir_fd one component at a time, following no
+ * symlink. Returns an fd, -ELOOP for a symlink, or another -errno.
+ * Exported for the unit tests. */
+int backing_open_beneath_by_hand(int dir_fd, const char *path, int flags);
