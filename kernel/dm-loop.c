@@ -166,8 +166,10 @@ static void loop_rw(struct loop_c *lc, struct bio *bio)
 
 	pos = to_bytes(lc->offset + dm_target_offset(lc->ti, bio->bi_iter.bi_sector));
 
+retry:
+	flags = 0;
 	/* Unaligned bios take the page cache rather than fail. */
-	if (lc->direct && !((pos | iov_iter_alignment(&iter)) & lc->dio_mask))
+	if (READ_ONCE(lc->direct) && !((pos | iov_iter_alignment(&iter)) & lc->dio_mask))
 		flags |= IOCB_DIRECT;
 	if (write) {
 		flags |= IOCB_WRITE;
@@ -192,6 +194,24 @@ static void loop_rw(struct loop_c *lc, struct bio *bio)
 		ret = file->f_op->write_iter(iocb, &iter);
 	} else {
 		ret = file->f_op->read_iter(iocb, &iter);
+	}
+
+	/*
+	 * A file may claim direct I/O and refuse it on use: overlayfs over
+	 * tmpfs passes the open but fails every IOCB_DIRECT call with
+	 * EINVAL. Go buffered for good and redo this bio, which nothing has
+	 * touched yet.
+	 */
+	if (ret == -EINVAL && (flags & IOCB_DIRECT)) {
+		if (write)
+			loop_end_write(iocb);
+		WRITE_ONCE(lc->direct, false);
+		DMINFO("%s: direct I/O refused, using buffered I/O", lc->path);
+		iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST,
+			      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
+			      nr_bvec, bio->bi_iter.bi_size);
+		iter.iov_offset = bio->bi_iter.bi_bvec_done;
+		goto retry;
 	}
 	if (ret != -EIOCBQUEUED)
 		loop_rw_complete(iocb, ret);
