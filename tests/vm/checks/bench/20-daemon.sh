@@ -6,6 +6,7 @@ BENCH=$VM_OUT/bench
 mkdir -p "$BENCH"
 CHECK_TIMEOUT=900
 export BENCH
+mkdir -p /etc/dmloop.d /var/lib/dmloop
 
 check_sh "bench: dmloopd start with 100 file devices" '
 	systemctl stop dmloopd
