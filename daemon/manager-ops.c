@@ -84,6 +84,15 @@ static int operation_new(Manager *m, OperationType type, const char *name, sd_bu
         return 0;
 }
 
+/* An operation on an existing device; one at a time per device. */
+static int operation_begin_on_device(Manager *m, OperationType type, Device *d, sd_bus_message *call, Operation **ret,
+                                     sd_bus_error *error) {
+        if (manager_name_is_pending(m, d->name))
+                return sd_bus_error_setf(error, DMLOOP_ERROR_DEVICE_BUSY, "Device \"%s\" is busy with another call.",
+                                         d->name);
+        return operation_new(m, type, d->name, call, ret);
+}
+
 /* Sends the error to the caller, or logs it when there is no caller. */
 static void operation_fail(Operation *op, const char *error_name, int error, const char *format, ...) _printf_(4, 5);
 static void operation_fail(Operation *op, const char *error_name, int error, const char *format, ...) {
@@ -346,11 +355,7 @@ int operation_remove(Manager *m, sd_bus_message *call, Device *d, bool force, bo
         Operation *op;
         int r;
 
-        if (manager_name_is_pending(m, d->name))
-                return sd_bus_error_setf(error, DMLOOP_ERROR_DEVICE_BUSY, "Device \"%s\" is busy with another call.",
-                                         d->name);
-
-        r = operation_new(m, OPERATION_REMOVE, d->name, call, &op);
+        r = operation_begin_on_device(m, OPERATION_REMOVE, d, call, &op, error);
         if (r < 0)
                 return r;
         op->delete_backing = delete_backing;
@@ -509,11 +514,7 @@ int operation_resize(Manager *m, sd_bus_message *call, Device *d, uint64_t size,
                                          "Growing RAM device \"%s\" to %" PRIu64
                                          " bytes would exceed RamLimit=%" PRIu64 ".",
                                          d->name, size, m->config.ram_limit);
-        if (manager_name_is_pending(m, d->name))
-                return sd_bus_error_setf(error, DMLOOP_ERROR_DEVICE_BUSY, "Device \"%s\" is busy with another call.",
-                                         d->name);
-
-        r = operation_new(m, OPERATION_RESIZE, d->name, call, &op);
+        r = operation_begin_on_device(m, OPERATION_RESIZE, d, call, &op, error);
         if (r < 0)
                 return r;
         op->new_size = size;
