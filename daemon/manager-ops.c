@@ -116,6 +116,15 @@ static int operation_wait(Operation *op, UdevCookieHandler handler) {
         return udev_watch_cookie(op->manager->udev, op->cookie, UDEV_TIMEOUT_USEC, handler, op);
 }
 
+/* For operations whose dm work is already done: when the event loop cannot
+ * wait for udev, wait here and finish at once. */
+static void operation_wait_or_finish(Operation *op, UdevCookieHandler handler) {
+        if (operation_wait(op, handler) < 0) {
+                (void) dm_cookie_wait(op->cookie);
+                handler(0, op);
+        }
+}
+
 /* Finishes the cookie: on time, or by giving up on udev. */
 static void operation_settle_cookie(Operation *op, int error) {
         if (error < 0)
@@ -398,11 +407,7 @@ int operation_remove(Manager *m, sd_bus_message *call, Device *d, bool force, bo
         r = dm_remove(op->dm_name, false, &op->cookie);
         if (r < 0)
                 goto fail_dm;
-        r = operation_wait(op, remove_done);
-        if (r < 0) {
-                (void) dm_cookie_wait(op->cookie);
-                remove_done(0, op);
-        }
+        operation_wait_or_finish(op, remove_done);
         return 1;
 
 fail_dm:
@@ -540,11 +545,7 @@ int operation_resize(Manager *m, sd_bus_message *call, Device *d, uint64_t size,
         r = dm_reload(op->dm_name, &table, d->read_only, 0, &op->cookie);
         if (r < 0)
                 goto fail_errno;
-        r = operation_wait(op, resize_done);
-        if (r < 0) {
-                (void) dm_cookie_wait(op->cookie);
-                resize_done(0, op);
-        }
+        operation_wait_or_finish(op, resize_done);
         return 1;
 
 fail_errno:
