@@ -83,6 +83,9 @@ if want loop; then
 	check "create 3-segment loop table" dmsetup create t3 --table "$table"
 	check "table round-trips" [ "$(dmsetup table t3)" = "$table" ]
 	check "status INFO" [ "$(dmsetup status t3 | head -1)" = "0 40960 loop buffered" ]
+	# one batch-class worker per CPU: it must not preempt the submitter
+	check "a SCHED_BATCH kdmloopd worker per online CPU" \
+		[ "$(ps -eo cls=,comm= | grep -c '^ *B kdmloopd/')" = "$(nproc)" ]
 	check "fio verify=crc32c on 3 segments" fio_verify /dev/mapper/t3
 	# io_submit of several iocbs runs under a plug: the batched path
 	check "fio verify=crc32c, batched submission" fio_verify /dev/mapper/t3 100% \
@@ -112,7 +115,7 @@ if want loop; then
 		echo 1 > $tr/events/kprobes/dmt_fsync/enable
 		dd if=/dev/zero of=/dev/mapper/t3 bs=4k count=1 oflag=direct conv=fsync status=none
 		echo 0 > $tr/events/kprobes/dmt_fsync/enable
-		check "flush calls vfs_fsync from kdmloopd" grep -q "kworker.*dmt_fsync" $tr/trace
+		check "flush calls vfs_fsync from a kdmloopd worker" grep -q "kdmloopd/[0-9]*-.*dmt_fsync" $tr/trace
 		echo > $tr/kprobe_events
 	else
 		notok "flush calls vfs_fsync (no kprobe events)"
