@@ -34,9 +34,18 @@ cp /bin/busybox "$WORK/root/bin/busybox"
 for a in sh mount umount insmod mkdir cat poweroff sleep chroot; do
 	ln -s busybox "$WORK/root/bin/$a"
 done
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
-	 virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do
-	cp "$(modinfo -k "$KVER" -n "$m")" "$WORK/root/mods/$m.ko"
+# modprobe knows the load order and which of these are built in (6.12
+# builds virtio in); it repeats shared dependencies.  busybox's insmod
+# wants plain .ko files, and 6.12 ships them xz-compressed.
+: > "$WORK/root/mods/order"
+for ko in $(modprobe -S "$KVER" --show-depends -a virtio_pci 9pnet_virtio 9p |
+	    awk '$1 == "insmod" && !seen[$2]++ { print $2 }'); do
+	name=$(basename "$ko")
+	case $ko in
+	*.ko.xz) xz -dc "$ko" > "$WORK/root/mods/${name%.xz}"; name=${name%.xz} ;;
+	*) cp "$ko" "$WORK/root/mods/$name" ;;
+	esac
+	echo "$name" >> "$WORK/root/mods/order"
 done
 cp "$kdir/dm-loop.ko" "$kdir/dm-ram.ko" "$WORK/root/t/"
 cp "${SCRIPT:-$here/guest-checks.sh}" "$WORK/root/t/guest-checks.sh"
@@ -47,9 +56,8 @@ cat > "$WORK/root/init" <<'INIT'
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
-	 virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do
-	insmod /mods/$m.ko
+for m in $(cat /mods/order); do
+	insmod /mods/$m
 done
 mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host
 mount -t devtmpfs dev /host/dev
