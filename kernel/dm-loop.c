@@ -295,6 +295,15 @@ static void loop_work(struct kthread_work *work)
 	struct bio_list bios;
 	struct bio *bio;
 
+	/*
+	 * Reclaim may be waiting for the pages this thread writes, so its own
+	 * allocations must not start I/O (perhaps to this very device), and
+	 * dirty throttling must only weigh the backing file's device, not the
+	 * dirty pages stacked above us.  The thread is ours alone, so the
+	 * flags can simply stay set.
+	 */
+	current->flags |= PF_MEMALLOC_NOIO | PF_LOCAL_THROTTLE;
+
 	blk_start_plug(&plug);
 	spin_lock_irq(&lcpu->lock);
 	for (;;) {

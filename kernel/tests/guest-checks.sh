@@ -100,6 +100,15 @@ if want loop; then
 	# io_submit of several iocbs runs under a plug: the batched path
 	check "fio verify=crc32c, batched submission" fio_verify /dev/mapper/t3 100% \
 		"--iodepth_batch_submit=8 --iodepth_batch_complete_min=4"
+	# a worker that served I/O must not recurse into I/O from reclaim
+	# (PF_MEMALLOC_NOIO, 0x80000, in field 9 of /proc/PID/stat)
+	noio_workers() {
+		local p
+		for p in $(pgrep '^kdmloopd/'); do
+			awk '{ if (int($9 / 524288) % 2) print }' /proc/$p/stat
+		done | grep -c .
+	}
+	check "kdmloopd workers run with PF_MEMALLOC_NOIO" [ "$(noio_workers)" -ge 1 ]
 
 	# a marker sector written through each segment lands at its file offset
 	marks_ok=1
