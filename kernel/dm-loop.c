@@ -415,7 +415,7 @@ static int loop_cpu_online(unsigned int cpu)
 		return PTR_ERR(worker);
 	r = sched_setattr_nocheck(worker->task, &batch);
 	if (r)
-		pr_warn_once("dm-loop: workers stay SCHED_NORMAL: %d\n", r);
+		DMWARN("worker on CPU %u stays SCHED_NORMAL: %d", cpu, r);
 	WRITE_ONCE(loop_workers[cpu], worker);
 	return 0;
 }
