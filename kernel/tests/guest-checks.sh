@@ -110,6 +110,22 @@ if want loop; then
 	}
 	check "kdmloopd workers run with PF_MEMALLOC_NOIO" [ "$(noio_workers)" -ge 1 ]
 
+	# CPU hotplug: a CPU goes offline under I/O, its queued bios are still
+	# served, and when it comes back its worker is still bound to it
+	cpu1=/sys/devices/system/cpu/cpu1/online
+	if [ -w $cpu1 ]; then
+		fio_verify /dev/mapper/t3 16M "--numjobs=2" >/tmp/hotplug.out 2>&1 &
+		fio_pid=$!
+		sleep 1
+		echo 0 > $cpu1
+		check "fio verify while CPU 1 goes offline" wait $fio_pid
+		echo 1 > $cpu1
+		check "kdmloopd/1 is still bound to CPU 1 when it is back" \
+			[ "$(taskset -pc "$(pgrep -x kdmloopd/1)" | sed 's/.*: //')" = 1 ]
+	else
+		notok "CPU hotplug: $cpu1 not writable"
+	fi
+
 	# a marker sector written through each segment lands at its file offset
 	marks_ok=1
 	for s in "5 a 2053" "40960 b 0" "41060 b 100" "122879 c 49151"; do
