@@ -12,15 +12,16 @@
 # "not ok N - ..." lines, then the benchmark table with --bench.
 # Exit status: 0 when no check failed.
 #
-# Environment: KVER (default 6.1.0-57-amd64), WORK (default /tmp/kvm-dev),
-# MEM (guest MiB, default 6144), SMP (default 2), SCRIPT (guest script,
-# default guest-checks.sh next to this file).
+# Environment: KVER (default: what tools/guest-kernel prints, Debian 12's
+# own kernel; the running kernel outside a dmloop checkout), WORK (default
+# /tmp/kvm-dev), MEM (guest MiB, default 6144), SMP (default 2), SCRIPT
+# (guest script, default guest-checks.sh next to this file).
 
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 kdir=$(dirname "$here")
-KVER=${KVER:-6.1.0-57-amd64}
+KVER=${KVER:-$("$kdir/../tools/guest-kernel" 2>/dev/null || uname -r)}
 WORK=${WORK:-/tmp/kvm-dev}
 MEM=${MEM:-6144}
 SMP=${SMP:-2}
