@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <limits.h>
+#include <stdint.h>
 #include <strings.h>
 
 #include "macro.h"
@@ -30,15 +31,66 @@ bool device_name_is_valid(const char *name) {
         return true;
 }
 
-bool path_is_normalized(const char *p) {
+bool utf8_is_valid(const char *s) {
+        const unsigned char *p = (const unsigned char *) s;
+
+        assert(s);
+
+        while (*p) {
+                uint32_t c;
+                size_t n;
+
+                if (*p < 0x80) {
+                        p++;
+                        continue;
+                }
+                if (*p >= 0xc2 && *p <= 0xdf) {
+                        n = 1;
+                        c = *p & 0x1f;
+                } else if (*p >= 0xe0 && *p <= 0xef) {
+                        n = 2;
+                        c = *p & 0x0f;
+                } else if (*p >= 0xf0 && *p <= 0xf4) {
+                        n = 3;
+                        c = *p & 0x07;
+                } else
+                        return false; /* a continuation byte, 0xc0/0xc1 or above 0xf4 */
+
+                for (size_t i = 1; i <= n; i++) {
+                        if ((p[i] & 0xc0) != 0x80)
+                                return false; /* also stops at the NUL */
+                        c = c << 6 | (p[i] & 0x3f);
+                }
+                /* The shortest form only, and no UTF-16 surrogates. */
+                if ((n == 2 && c < 0x800) || (n == 3 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+                        return false;
+                p += n + 1;
+        }
+        return true;
+}
+
+bool string_has_control_chars(const char *s) {
+        assert(s);
+
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        return true;
+        return false;
+}
+
+const char *path_not_normalized_reason(const char *p) {
         const char *c;
 
         if (!p || !*p)
-                return false;
+                return "is empty";
         if (strlen(p) >= PATH_MAX)
-                return false;
+                return "is too long";
+        if (string_has_control_chars(p))
+                return "contains a control character";
+        if (!utf8_is_valid(p))
+                return "is not valid UTF-8";
         if (streq(p, "/"))
-                return true;
+                return NULL;
 
         /* Walk the components; an empty one means "//" or a trailing slash
          * (a leading slash is skipped first). */
@@ -47,13 +99,17 @@ bool path_is_normalized(const char *p) {
                 size_t n = strcspn(c, "/");
 
                 if (n == 0)
-                        return false;
+                        return "contains \"//\" or ends in \"/\"";
                 if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
-                        return false;
+                        return "contains a \".\" or \"..\" component";
                 if (c[n] == '\0')
-                        return true;
+                        return NULL;
                 c += n + 1;
         }
+}
+
+bool path_is_normalized(const char *p) {
+        return !path_not_normalized_reason(p);
 }
 
 bool path_is_absolute_normalized(const char *p) {

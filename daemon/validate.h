@@ -15,10 +15,24 @@
  * that looks like an option. */
 bool device_name_is_valid(const char *name);
 
+/* Valid UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+ * D-Bus strings must be UTF-8, so a path that is not cannot be shown on
+ * the bus. */
+bool utf8_is_valid(const char *s);
+
+/* True if s holds a control character (0x01-0x1f or 0x7f). In a backing
+ * path a newline is cut off by sysfs, and \v, \f and \r split dm tables. */
+bool string_has_control_chars(const char *s);
+
 /* A path without "." or ".." components, without "//" and without a
- * trailing slash, shorter than PATH_MAX. May be absolute or relative;
- * "/" itself is accepted, "" is not. */
+ * trailing slash, shorter than PATH_MAX, valid UTF-8 and without control
+ * characters. May be absolute or relative; "/" itself is accepted, "" is
+ * not. */
 bool path_is_normalized(const char *p);
+
+/* Why path_is_normalized(p) is false, as a phrase that follows the path in
+ * a message ("contains a control character", ...); NULL when it is true. */
+const char *path_not_normalized_reason(const char *p);
 
 /* path_is_normalized() and starting with '/'. */
 bool path_is_absolute_normalized(const char *p);

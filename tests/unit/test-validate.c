@@ -4,6 +4,7 @@
 
 #include <limits.h>
 
+#include "macro.h"
 #include "validate.h"
 
 static void test_device_name(void) {
@@ -72,6 +73,60 @@ static void test_paths(void) {
         ASSERT_TRUE(path_is_absolute_normalized(long_path));
 }
 
+static void test_utf8(void) {
+        ASSERT_TRUE(utf8_is_valid(""));
+        ASSERT_TRUE(utf8_is_valid("plain"));
+        ASSERT_TRUE(utf8_is_valid("caf\xc3\xa9")); /* U+00E9 */
+        ASSERT_TRUE(utf8_is_valid("\xe2\x82\xac")); /* U+20AC */
+        ASSERT_TRUE(utf8_is_valid("\xf0\x9f\x92\xbe")); /* U+1F4BE */
+        ASSERT_TRUE(utf8_is_valid("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
+        ASSERT_TRUE(utf8_is_valid("\xed\x9f\xbf")); /* U+D7FF */
+
+        ASSERT_FALSE(utf8_is_valid("\xff"));
+        ASSERT_FALSE(utf8_is_valid("a\x80"
+                                   "b")); /* lone continuation */
+        ASSERT_FALSE(utf8_is_valid("caf\xe9")); /* Latin-1 */
+        ASSERT_FALSE(utf8_is_valid("\xc3")); /* cut short */
+        ASSERT_FALSE(utf8_is_valid("\xe2\x82"));
+        ASSERT_FALSE(utf8_is_valid("\xc0\xaf")); /* overlong "/" */
+        ASSERT_FALSE(utf8_is_valid("\xc1\xbf"));
+        ASSERT_FALSE(utf8_is_valid("\xe0\x80\xaf"));
+        ASSERT_FALSE(utf8_is_valid("\xf0\x80\x80\xaf"));
+        ASSERT_FALSE(utf8_is_valid("\xed\xa0\x80")); /* U+D800 */
+        ASSERT_FALSE(utf8_is_valid("\xed\xbf\xbf")); /* U+DFFF */
+        ASSERT_FALSE(utf8_is_valid("\xf4\x90\x80\x80")); /* above U+10FFFF */
+        ASSERT_FALSE(utf8_is_valid("\xf5\x80\x80\x80"));
+}
+
+static void test_control_chars(void) {
+        static const char *const bad[] = {
+                "/srv/a\nb.img", "/srv/a\vb.img", "/srv/a\fb.img", "/srv/a\rb.img",
+                "/srv/a\tb.img", "/srv/\x01.img", "/srv/\x1f.img", "/srv/a\x7f.img",
+        };
+
+        ASSERT_FALSE(string_has_control_chars(""));
+        ASSERT_FALSE(string_has_control_chars("/srv/a b.img"));
+        ASSERT_FALSE(string_has_control_chars("/srv/caf\xc3\xa9~.img"));
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                ASSERT_TRUE(string_has_control_chars(bad[i]));
+                ASSERT_FALSE(path_is_absolute_normalized(bad[i]));
+                ASSERT_STREQ(path_not_normalized_reason(bad[i]), "contains a control character");
+        }
+
+        /* Paths must be UTF-8 too; valid UTF-8 beyond ASCII is fine. */
+        ASSERT_TRUE(path_is_absolute_normalized("/srv/caf\xc3\xa9.img"));
+        ASSERT_FALSE(path_is_absolute_normalized("/srv/caf\xe9.img"));
+        ASSERT_STREQ(path_not_normalized_reason("/srv/caf\xe9.img"), "is not valid UTF-8");
+        ASSERT_FALSE(path_is_normalized("caf\xe9.img"));
+
+        ASSERT_TRUE(path_not_normalized_reason("/srv/a.img") == NULL);
+        ASSERT_TRUE(path_not_normalized_reason("/") == NULL);
+        ASSERT_STREQ(path_not_normalized_reason(""), "is empty");
+        ASSERT_STREQ(path_not_normalized_reason(NULL), "is empty");
+        ASSERT_STREQ(path_not_normalized_reason("/a//b"), "contains \"//\" or ends in \"/\"");
+        ASSERT_STREQ(path_not_normalized_reason("/a/../b"), "contains a \".\" or \"..\" component");
+}
+
 static void test_path_in_directory(void) {
         ASSERT_TRUE(path_is_in_directory("/var/lib/dmloop/a.img", "/var/lib/dmloop"));
         ASSERT_TRUE(path_is_in_directory("/var/lib/dmloop/sub/a.img", "/var/lib/dmloop"));
@@ -100,6 +155,8 @@ static void test_boolean(void) {
 int main(void) {
         TEST_RUN(test_device_name);
         TEST_RUN(test_paths);
+        TEST_RUN(test_utf8);
+        TEST_RUN(test_control_chars);
         TEST_RUN(test_path_in_directory);
         TEST_RUN(test_boolean);
         TEST_DONE();
