@@ -11,6 +11,10 @@
 
 #include "device-config.h"
 
+/* The most entries the Backing option may hold. The options are read
+ * before the caller is authorised, so what anyone may send is bounded. */
+#define BUS_BACKING_MAX 64
+
 typedef struct BusOptions {
         /* Booleans: -1 when not given. */
         int read_only;
@@ -27,5 +31,11 @@ typedef struct BusOptions {
 
 void bus_options_done(BusOptions *o);
 
-/* keys: NULL-terminated list of the option names this method accepts. */
+/*
+ * keys: NULL-terminated list of the option names this method accepts.
+ * Backing is refused (InvalidArgs) when it has more than BUS_BACKING_MAX
+ * entries, when a path holds a control character, or when a path is
+ * listed twice; its paths and sizes are otherwise the caller's to check.
+ * On failure *ret is left alone.
+ */
 int bus_read_options(sd_bus_message *m, const char *const *keys, BusOptions *ret, sd_bus_error *error);

@@ -268,6 +268,78 @@ static void append_bogus(sd_bus_message *m) {
         ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, "Bogus", "b", 1));
 }
 
+static void append_backing_newline(sd_bus_message *m) {
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, "Backing", "a(st)", 2, "/srv/a.img", (uint64_t) 512,
+                                        "/srv/b\n.img", (uint64_t) 0));
+}
+
+static void append_backing_vtab(sd_bus_message *m) {
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, "Backing", "a(st)", 1, "/srv/a\v0 1 linear", (uint64_t) 0));
+}
+
+static void append_backing_del(sd_bus_message *m) {
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, "Backing", "a(st)", 1, "/srv/a\x7f.img", (uint64_t) 0));
+}
+
+static void append_backing_duplicate(sd_bus_message *m) {
+        ASSERT_OK(sd_bus_message_append(m, "a{sv}", 1, "Backing", "a(st)", 3, "/srv/b.img", (uint64_t) 512,
+                                        "/srv/a.img", (uint64_t) 512, "/srv/b.img", (uint64_t) 0));
+}
+
+/* n entries "/srv/<i>.img", or n - 1 of them and then "/srv/0.img" again. */
+static void append_backing_n(sd_bus_message *m, unsigned n, bool repeat_first) {
+        ASSERT_OK(sd_bus_message_open_container(m, 'a', "{sv}"));
+        ASSERT_OK(sd_bus_message_open_container(m, 'e', "sv"));
+        ASSERT_OK(sd_bus_message_append(m, "s", "Backing"));
+        ASSERT_OK(sd_bus_message_open_container(m, 'v', "a(st)"));
+        ASSERT_OK(sd_bus_message_open_container(m, 'a', "(st)"));
+        for (unsigned i = 0; i < n; i++) {
+                char path[32];
+
+                snprintf(path, sizeof(path), "/srv/%u.img", repeat_first && i == n - 1 ? 0 : i);
+                ASSERT_OK(sd_bus_message_append(m, "(st)", path, (uint64_t) 512));
+        }
+        ASSERT_OK(sd_bus_message_close_container(m));
+        ASSERT_OK(sd_bus_message_close_container(m));
+        ASSERT_OK(sd_bus_message_close_container(m));
+        ASSERT_OK(sd_bus_message_close_container(m));
+}
+
+static void append_backing_max(sd_bus_message *m) {
+        append_backing_n(m, BUS_BACKING_MAX, false);
+}
+
+static void append_backing_too_many(sd_bus_message *m) {
+        append_backing_n(m, BUS_BACKING_MAX + 1, false);
+}
+
+static void append_backing_huge(sd_bus_message *m) {
+        append_backing_n(m, 100000, false);
+}
+
+static void append_backing_max_duplicate(sd_bus_message *m) {
+        append_backing_n(m, BUS_BACKING_MAX, true);
+}
+
+static void test_backing_bounds(void) {
+        _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *m = message_new(append_backing_max);
+        BusOptions o;
+
+        /* Exactly the limit is fine. */
+        ASSERT_OK(bus_read_options(m, create_keys, &o, &error));
+        ASSERT_EQ(o.n_backing, BUS_BACKING_MAX);
+        ASSERT_STREQ(o.backing[BUS_BACKING_MAX - 1].path, "/srv/63.img");
+        assert_after(m);
+        bus_options_done(&o);
+        sd_bus_message_unref(m);
+
+        expect_invalid(append_backing_too_many, create_keys, "more than 64 entries");
+        /* Refused at the 65th entry, whatever follows. */
+        expect_invalid(append_backing_huge, create_keys, "more than 64 entries");
+        expect_invalid(append_backing_max_duplicate, create_keys, "\"/srv/0.img\" twice");
+}
+
 static void test_refused(void) {
         expect_invalid(append_unknown, create_keys, "'Colour'");
         expect_invalid(append_unknown_after_backing, create_keys, "'readonly'");
@@ -281,6 +353,13 @@ static void test_refused(void) {
         expect_invalid(append_duplicate_bool, create_keys, "'ReadOnly' given twice");
         expect_invalid(append_duplicate_backing, create_keys, "'Backing' given twice");
         expect_invalid(append_duplicate_empty_backing, create_keys, "'Backing' given twice");
+        /* Control characters: a newline is cut by sysfs, \v and the like
+         * split dm tables. The message names the entry, not the path. */
+        expect_invalid(append_backing_newline, create_keys, "Entry 2 of option 'Backing'");
+        expect_invalid(append_backing_newline, create_keys, "control character");
+        expect_invalid(append_backing_vtab, create_keys, "Entry 1 of option 'Backing'");
+        expect_invalid(append_backing_del, create_keys, "control character");
+        expect_invalid(append_backing_duplicate, create_keys, "\"/srv/b.img\" twice");
         /* Allowed by the method's list but unknown to the parser. */
         expect_invalid(append_bogus, (const char *const[]){ "Bogus", NULL }, "'Bogus'");
         /* An empty key list refuses everything. */
@@ -311,6 +390,7 @@ int main(void) {
         TEST_RUN(test_backing_many);
         TEST_RUN(test_backing_empty);
         TEST_RUN(test_refused);
+        TEST_RUN(test_backing_bounds);
         TEST_RUN(test_not_a_dict);
         bus_teardown();
         TEST_DONE();
