@@ -4,14 +4,14 @@
  * dm "linear" table. RAM devices are files in dmloopd's own tmpfs. */
 
 #include "backend.h"
-#include "backing.h"
 
-static int linear_append_file(DmTable *table, BuildState *state, const char *path, uint64_t size, bool read_only) {
+/* Attaches the open file to a loop device and maps size bytes of it. */
+static int linear_append_file(DmTable *table, BuildState *state, int file_fd, uint64_t size, bool read_only) {
         _cleanup_free_ char *params = NULL;
         LoopDevice loop;
         int r;
 
-        r = loop_attach(path, read_only, &loop);
+        r = loop_attach_fd(file_fd, read_only, &loop);
         if (r < 0)
                 return r;
         r = build_state_add_loop(state, &loop);
@@ -35,7 +35,7 @@ static int fallback_build_file(const DeviceConfig *c, const char *ram_dir, Build
                 return r;
 
         for (size_t i = 0; i < c->n_segments; i++) {
-                r = linear_append_file(&table, state, c->segments[i].path, c->segments[i].size, c->read_only);
+                r = linear_append_file(&table, state, state->files[i].fd, c->segments[i].size, c->read_only);
                 if (r < 0)
                         return r;
         }
@@ -48,7 +48,8 @@ static int fallback_build_file(const DeviceConfig *c, const char *ram_dir, Build
 static int fallback_build_ram(const DeviceConfig *c, const char *ram_dir, BuildState *state, DmTable *ret_table) {
         _cleanup_dm_table_ DmTable table = {};
         _cleanup_free_ char *path = NULL;
-        bool created = false;
+        char *const dirs[] = { (char *) ram_dir, NULL };
+        BuildState ram_state = { .allowed_dirs = dirs, .confined = true };
         int r;
 
         r = backend_ram_file_path(ram_dir, c->name, &path);
@@ -58,16 +59,15 @@ static int fallback_build_ram(const DeviceConfig *c, const char *ram_dir, BuildS
         /* A leftover file of a device that no longer exists holds stale
          * data; a new RAM device starts out zeroed. */
         (void) unlink(path);
-        r = backing_prepare(path, c->size, true, false, &created);
+        /* Opened beneath dmloopd's own RAM directory, whatever the
+         * caller's allowed directories are. */
+        r = backend_open_file(&ram_state, path, c->size, BACKING_CREATE);
         if (r < 0)
                 return r;
-        r = build_state_add_created_file(state, path);
-        if (r < 0) {
-                (void) unlink(path);
-                return r;
-        }
+        state->files = TAKE_PTR(ram_state.files);
+        state->n_files = ram_state.n_files;
 
-        r = linear_append_file(&table, state, path, c->size, c->read_only);
+        r = linear_append_file(&table, state, state->files[0].fd, c->size, c->read_only);
         if (r < 0)
                 return r;
 

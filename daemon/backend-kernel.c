@@ -4,6 +4,7 @@
  * to its backing file, "ram" keeps the data in kernel pages. */
 
 #include "backend.h"
+#include "backing-policy.h"
 
 static int kernel_build_file(const DeviceConfig *c, const char *ram_dir, BuildState *state, DmTable *ret_table) {
         _cleanup_dm_table_ DmTable table = {};
@@ -15,6 +16,15 @@ static int kernel_build_file(const DeviceConfig *c, const char *ram_dir, BuildSt
 
         for (size_t i = 0; i < c->n_segments; i++) {
                 _cleanup_free_ char *params = NULL;
+
+                /* The target opens the file by path in the kernel, so the
+                 * path must stay what was opened here: no user may be
+                 * able to swap a component of it. */
+                if (state->confined) {
+                        r = backing_path_check_kernel(state->allowed_dirs, c->segments[i].path, NULL);
+                        if (r < 0)
+                                return r;
+                }
 
                 r = dm_loop_params_format(c->segments[i].path, 0, &params);
                 if (r < 0)

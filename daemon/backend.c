@@ -3,21 +3,6 @@
 #include <stdio.h>
 
 #include "backend.h"
-#include "backing.h"
-
-int build_state_add_created_file(BuildState *s, const char *path) {
-        char **l;
-
-        l = reallocarray(s->created_files, s->n_created_files + 1, sizeof(char *));
-        if (!l)
-                return -ENOMEM;
-        s->created_files = l;
-        s->created_files[s->n_created_files] = strdup(path);
-        if (!s->created_files[s->n_created_files])
-                return -ENOMEM;
-        s->n_created_files++;
-        return 0;
-}
 
 int build_state_add_loop(BuildState *s, const LoopDevice *l) {
         LoopDevice *n;
@@ -30,19 +15,19 @@ int build_state_add_loop(BuildState *s, const LoopDevice *l) {
         return 0;
 }
 
-static void build_state_free(BuildState *s, bool remove_files) {
+static void build_state_free(BuildState *s, bool undo) {
         for (size_t i = 0; i < s->n_loops; i++)
                 safe_close(s->loops[i].fd);
         s->loops = mfree(s->loops);
         s->n_loops = 0;
 
-        for (size_t i = 0; i < s->n_created_files; i++) {
-                if (remove_files)
-                        (void) unlink(s->created_files[i]);
-                free(s->created_files[i]);
-        }
-        s->created_files = mfree(s->created_files);
-        s->n_created_files = 0;
+        for (size_t i = 0; i < s->n_files; i++)
+                if (undo)
+                        backing_file_undo(&s->files[i]);
+                else
+                        backing_file_done(&s->files[i]);
+        s->files = mfree(s->files);
+        s->n_files = 0;
 }
 
 void build_state_commit(BuildState *s) {
@@ -53,23 +38,32 @@ void build_state_rollback(BuildState *s) {
         build_state_free(s, true);
 }
 
+/* Opens one file into the state; on failure nothing is left open or made. */
+int backend_open_file(BuildState *s, const char *path, uint64_t size, BackingFlags flags) {
+        BackingFile *l;
+        int r;
+
+        l = reallocarray(s->files, s->n_files + 1, sizeof(BackingFile));
+        if (!l)
+                return -ENOMEM;
+        s->files = l;
+        s->files[s->n_files] = BACKING_FILE_NULL;
+        r = backing_open(path, s->allowed_dirs, size, flags | (s->confined ? BACKING_CONFINED : 0),
+                         &s->files[s->n_files]);
+        if (r < 0)
+                return r;
+        s->n_files++;
+        return 0;
+}
+
 int backend_prepare_backing_files(const DeviceConfig *c, BuildState *state) {
+        BackingFlags flags = (c->create_backing ? BACKING_CREATE : 0) | (c->read_only ? BACKING_READ_ONLY : 0);
         int r;
 
         for (size_t i = 0; i < c->n_segments; i++) {
-                bool created = false;
-
-                r = backing_prepare(c->segments[i].path, c->segments[i].size, c->create_backing, c->read_only,
-                                    &created);
+                r = backend_open_file(state, c->segments[i].path, c->segments[i].size, flags);
                 if (r < 0)
                         return r;
-                if (created) {
-                        r = build_state_add_created_file(state, c->segments[i].path);
-                        if (r < 0) {
-                                (void) unlink(c->segments[i].path);
-                                return r;
-                        }
-                }
         }
         return 0;
 }

@@ -45,6 +45,7 @@ static int property_get_target(sd_bus *bus, const char *path, const char *interf
 static int bus_build_config(Manager *m, const char *name, DeviceType type, uint64_t size, const BusOptions *o,
                             DeviceConfig **ret, sd_bus_error *error) {
         _cleanup_(device_config_freep) DeviceConfig *c = NULL;
+        _cleanup_free_ char *message_buf = NULL;
         const char *message = NULL;
         int r;
 
@@ -87,24 +88,16 @@ static int bus_build_config(Manager *m, const char *name, DeviceType type, uint6
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < c->n_segments; i++) {
-                r = backing_path_check_for_caller(m->config.allowed_backing_dirs, c->segments[i].path,
-                                                  c->create_backing && !c->read_only);
-                if (r == -EPERM)
-                        return sd_bus_error_setf(
-                                error, DMLOOP_ERROR_BACKING_NOT_ALLOWED,
-                                "Backing file %s is not allowed: it must be a regular file inside an allowed "
-                                "directory (see dmloopd.conf(5)), reached without leaving it.",
-                                c->segments[i].path);
-                if (r == -ENOENT)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "Backing file %s does not exist, and %s.", c->segments[i].path,
-                                                 c->read_only ? "a read-only device never creates its backing files"
-                                                              : "option 'CreateBacking' is false");
-                if (r < 0)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "Cannot check backing file %s: %s",
-                                                 c->segments[i].path, strerror(-r));
-        }
+        r = backing_policy_check_config(m->config.allowed_backing_dirs, c, m->file_backend == &backend_kernel_file,
+                                        &message_buf);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return sd_bus_error_set(error,
+                                        r == -EPERM    ? DMLOOP_ERROR_BACKING_NOT_ALLOWED
+                                        : r == -ENOENT ? SD_BUS_ERROR_INVALID_ARGS
+                                                       : SD_BUS_ERROR_FAILED,
+                                        message_buf);
 
         *ret = TAKE_PTR(c);
         return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
 #include <fcntl.h>
 #include <linux/loop.h>
 #include <stdio.h>
@@ -48,17 +49,26 @@ static bool loop_uses_direct_io(int loop_fd) {
 }
 
 /*
- * Whether the file really does direct I/O. Opening with O_DIRECT is not
- * proof: overlayfs accepts the open and then fails every direct read
- * with EINVAL when the file below it is on tmpfs, and a loop device set
- * up for direct I/O on such a file fails all its I/O.
+ * Whether the file really does direct I/O. Accepting O_DIRECT is not
+ * proof: overlayfs accepts it and then fails every direct read with
+ * EINVAL when the file below it is on tmpfs, and a loop device set up for
+ * direct I/O on such a file fails all its I/O. O_DIRECT is switched on
+ * the caller's descriptor, which is the one the loop device gets, and
+ * switched off again when it does not work.
  */
-static bool file_does_direct_io(int fd) {
+static bool file_try_direct_io(int fd) {
         _cleanup_free_ void *buf = NULL;
+        int flags;
 
-        if (posix_memalign(&buf, 4096, 4096) != 0)
+        flags = fcntl(fd, F_GETFL);
+        if (flags < 0)
                 return false;
-        return pread(fd, buf, 4096, 0) >= 0;
+        if (fcntl(fd, F_SETFL, flags | O_DIRECT) < 0)
+                return false;
+        if (posix_memalign(&buf, 4096, 4096) == 0 && pread(fd, buf, 4096, 0) >= 0)
+                return true;
+        (void) fcntl(fd, F_SETFL, flags & ~O_DIRECT);
+        return false;
 }
 
 static int loop_attach_one(int control_fd, int file_fd, bool read_only, bool direct_io, LoopDevice *ret) {
@@ -96,22 +106,17 @@ static int loop_attach_one(int control_fd, int file_fd, bool read_only, bool dir
         return 0;
 }
 
-int loop_attach(const char *path, bool read_only, LoopDevice *ret) {
-        _cleanup_close_ int control_fd = -EBADF, file_fd = -EBADF;
-        int flags = (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+int loop_attach_fd(int file_fd, bool read_only, LoopDevice *ret) {
+        _cleanup_close_ int control_fd = -EBADF;
         bool direct_io;
         int r = -EBUSY;
 
+        assert(file_fd >= 0);
+        assert(ret);
+
         /* Direct I/O where the file system really does it, buffered I/O
          * everywhere else; never a device that fails. */
-        file_fd = open(path, flags | O_DIRECT);
-        direct_io = file_fd >= 0 && file_does_direct_io(file_fd);
-        if (!direct_io) {
-                file_fd = safe_close(file_fd);
-                file_fd = open(path, flags);
-        }
-        if (file_fd < 0)
-                return -errno;
+        direct_io = file_try_direct_io(file_fd);
 
         control_fd = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
         if (control_fd < 0)
@@ -123,6 +128,26 @@ int loop_attach(const char *path, bool read_only, LoopDevice *ret) {
                         break;
         }
         return r;
+}
+
+int loop_get_backing_id(dev_t devno, dev_t *ret_dev, ino_t *ret_ino) {
+        struct loop_info64 info;
+        _cleanup_close_ int fd = -EBADF;
+        char path[128];
+
+        assert(ret_dev);
+        assert(ret_ino);
+
+        snprintf(path, sizeof(path), "/dev/block/%u:%u", major(devno), minor(devno));
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        if (ioctl(fd, LOOP_GET_STATUS64, &info) < 0)
+                return -errno;
+        /* The kernel encodes the device number as stat() does. */
+        *ret_dev = (dev_t) info.lo_device;
+        *ret_ino = (ino_t) info.lo_inode;
+        return 0;
 }
 
 int loop_get_backing_file(dev_t devno, char **ret) {

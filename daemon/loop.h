@@ -19,9 +19,19 @@ typedef struct LoopDevice {
         bool direct_io; /* whether the kernel accepted direct I/O */
 } LoopDevice;
 
-/* Attaches path (whole file) to a free loop device. Tries direct I/O
- * first and falls back to buffered I/O when the file system refuses it. */
-int loop_attach(const char *path, bool read_only, LoopDevice *ret);
+/*
+ * Attaches the open regular file file_fd (whole file) to a free loop
+ * device with LOOP_CONFIGURE (LOOP_SET_FD on kernels before 5.8), so the
+ * loop device gets the very file that was opened and checked, never a
+ * path looked up again. Tries direct I/O first (it sets O_DIRECT on
+ * file_fd for that) and falls back to buffered I/O when the file system
+ * does not do it. file_fd stays the caller's to close.
+ */
+int loop_attach_fd(int file_fd, bool read_only, LoopDevice *ret);
+
+/* The device and inode numbers of a loop device's backing file, as
+ * stat() gives them; for checking that a path still names that file. */
+int loop_get_backing_id(dev_t devno, dev_t *ret_dev, ino_t *ret_ino);
 
 /* The path of a loop device's backing file, from sysfs. */
 int loop_get_backing_file(dev_t devno, char **ret);

@@ -270,6 +270,8 @@ int operation_create(Manager *m, sd_bus_message *call, DeviceConfig *c, bool per
                 goto fail;
 
         backend = c->type == DEVICE_TYPE_RAM ? m->ram_backend : m->file_backend;
+        op->build.allowed_dirs = m->config.allowed_backing_dirs;
+        op->build.confined = true; /* only the bus creates through here */
         r = backend->build(c, m->ram_dir, &op->build, &table);
         if (r < 0) {
                 sd_bus_error_setf(error, create_error_name(r), "Failed to prepare device \"%s\": %s", c->name,
@@ -330,10 +332,13 @@ static void remove_leftovers(Manager *m, Device *d, bool delete_backing) {
         if (d->type == DEVICE_TYPE_RAM && d->n_segments > 0 && startswith(d->segments[0].path, m->ram_dir))
                 (void) unlink(d->segments[0].path);
         if (delete_backing && d->type == DEVICE_TYPE_FILE)
-                for (size_t i = 0; i < d->n_segments; i++)
-                        if (unlink(d->segments[i].path) < 0 && errno != ENOENT)
-                                log_device_warning_errno(d->name, -errno, "Failed to delete backing file %s: %m",
+                for (size_t i = 0; i < d->n_segments; i++) {
+                        int r = backing_unlink(d->segments[i].path, m->config.allowed_backing_dirs, NULL);
+
+                        if (r < 0 && r != -ENOENT)
+                                log_device_warning_errno(d->name, r, "Failed to delete backing file %s: %m",
                                                          d->segments[i].path);
+                }
         if (d->origin && d->origin[0] == '/')
                 remove_config_file(m, d);
 }
@@ -482,17 +487,24 @@ static int resize_backing(Manager *m, Device *d, const DmTarget *last, uint64_t 
         if (d->n_segments == 0)
                 return -EUCLEAN;
 
-        r = backing_grow(d->segments[d->n_segments - 1].path, new_length * SECTOR_SIZE);
-        if (r < 0)
-                return r;
-
         if (streq(last->type, "linear")) {
+                BackingId id;
+
                 r = dm_linear_params_parse(last->params, &dev, &offset);
+                if (r < 0)
+                        return r;
+                /* Grow the very file the loop device holds. */
+                r = loop_get_backing_id(dev, &id.dev, &id.ino);
+                if (r < 0)
+                        return r;
+                r = backing_grow(d->segments[d->n_segments - 1].path, m->config.allowed_backing_dirs, &id,
+                                 new_length * SECTOR_SIZE);
                 if (r < 0)
                         return r;
                 return loop_refresh_capacity(dev);
         }
-        return 0;
+        return backing_grow(d->segments[d->n_segments - 1].path, m->config.allowed_backing_dirs, NULL,
+                            new_length * SECTOR_SIZE);
 }
 
 int operation_resize(Manager *m, sd_bus_message *call, Device *d, uint64_t size, bool allow_shrink,

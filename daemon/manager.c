@@ -201,7 +201,7 @@ static int manager_create_device(Manager *m, const DeviceConfig *c) {
         _cleanup_free_ char *dm_name = NULL, *uuid = NULL, *symlink = NULL;
         _cleanup_(device_freep) Device *d = NULL;
         _cleanup_dm_table_ DmTable table = {};
-        BuildState state = {};
+        BuildState state = { .allowed_dirs = m->config.allowed_backing_dirs };
         const Backend *backend;
         int r;
 
@@ -362,7 +362,7 @@ static int manager_apply_config(Manager *m, bool remove_stale) {
                         failed++;
                 /* A backing file that is not there may be on a file system
                  * that is not mounted yet: try again when one is. */
-                if (IN_SET(r, -ENOENT, -ENOTDIR))
+                if (IN_SET(r, -ENOENT, -ENOTDIR, -ENOMEDIUM))
                         waiting_for_mounts++;
         }
         m->waiting_for_mounts = waiting_for_mounts;

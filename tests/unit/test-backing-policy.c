@@ -150,14 +150,150 @@ static void test_symlinks(void) {
         expect(at(allowed, "outdir-relative/secret.img"), false, -EPERM);
         expect(at(allowed, "outdir-relative/new.img"), true, -EPERM);
 
-        /* A symlinked parent that stays inside: a relative one is followed
-         * (RESOLVE_BENEATH checks where it leads); an absolute one is
-         * refused even though it leads inside, because RESOLVE_BENEATH
-         * refuses every absolute symlink. */
-        expect(at(allowed, "subdir-link/deeper/file.img"), false, 0);
-        expect(at(allowed, "subdir-link/new.img"), true, 0);
+        /* A symlinked parent that stays inside is refused too: no symlink
+         * is followed (RESOLVE_NO_SYMLINKS), as backing_open() follows
+         * none, so the check and the open agree. */
+        expect(at(allowed, "subdir-link/deeper/file.img"), false, -EPERM);
+        expect(at(allowed, "subdir-link/new.img"), true, -EPERM);
         expect(at(allowed, "subdir-abs-link/deeper/file.img"), false, -EPERM);
         expect(at(allowed, "subdir-abs-link/new.img"), true, -EPERM);
+}
+
+/* at() hands out rotating buffers: a directory list needs its own copy. */
+static char *dir_copy(const char *rel) {
+        static char buf[4][PATH_MAX];
+        static unsigned n;
+        char *p = buf[n++ % ELEMENTSOF(buf)];
+
+        snprintf(p, PATH_MAX, "%s/%s", top, rel);
+        return p;
+}
+
+static void test_missing_allowed_dir(void) {
+        char *dirs[] = { dir_copy("state/dmloop"), NULL };
+
+        /* A first run: no state directory yet. Creatable when its parent
+         * exists; before, this said -ENOENT, and the bus said "option
+         * 'CreateBacking' is false" even though it was true. */
+        test_mkdir_p(at(top, "state"));
+        ASSERT_OK(backing_path_check_for_caller(dirs, at(top, "state/dmloop/fresh.img"), true));
+        ASSERT_OK(backing_path_check_for_caller(dirs, at(top, "state/dmloop/sub/fresh.img"), true));
+        ASSERT_EQ(backing_path_check_for_caller(dirs, at(top, "state/dmloop/fresh.img"), false), -ENOENT);
+        dirs[0] = dir_copy("nostate/dmloop");
+        ASSERT_EQ(backing_path_check_for_caller(dirs, at(top, "nostate/dmloop/fresh.img"), true), -ENOENT);
+}
+
+static void expect_message(char *const *dirs, DeviceConfig *c, bool kernel, int expected, const char *needle) {
+        _cleanup_free_ char *message = NULL;
+        int r = backing_policy_check_config(dirs, c, kernel, &message);
+
+        tests_checks++;
+        if (r != expected)
+                TEST_FAIL("backing_policy_check_config(%s) = %d, expected %d (%s)", c->segments[0].path, r, expected,
+                          strempty(message));
+        if (needle && (!message || !strstr(message, needle)))
+                TEST_FAIL("\"%s\" not in \"%s\"", needle, strempty(message));
+}
+
+static void test_check_config(void) {
+        _cleanup_(device_config_freep) DeviceConfig *c = device_config_new();
+        char *dirs[] = { dir_copy("state2/dmloop"), NULL };
+
+        ASSERT_TRUE(c);
+        test_mkdir_p(at(top, "state2"));
+        ASSERT_OK(device_config_add_segment(c, at(top, "state2/dmloop/fresh.img"), 1 << 20));
+        c->type = DEVICE_TYPE_FILE;
+
+        /* The first-command bug: CreateBacking true, no state directory. */
+        c->create_backing = true;
+        expect_message(dirs, c, false, 0, NULL);
+        c->create_backing = false;
+        expect_message(dirs, c, false, -ENOENT, "does not exist, and option 'CreateBacking' is false");
+        c->create_backing = true;
+        c->read_only = true;
+        expect_message(dirs, c, false, -ENOENT, "a read-only device never creates its backing files");
+        c->read_only = false;
+
+        free(c->segments[0].path);
+        c->segments[0].path = strdup("/etc/shadow");
+        expect_message(dirs, c, false, -EPERM, "/etc/shadow is not allowed");
+}
+
+/* Runs as root only: the tree must be root's to pass. */
+static void test_kernel_writable(void) {
+        char *dirs[] = { dir_copy("k/allowed"), NULL };
+        _cleanup_free_ char *bad = NULL;
+
+        test_mkdir_p(at(top, "k/allowed/sub"));
+        test_write_file(at(top, "k/allowed/sub/f.img"), "data");
+        ASSERT_OK(chmod(at(top, "k"), 0755));
+        ASSERT_OK(chmod(at(top, "k/allowed"), 0700));
+        if (geteuid() != 0) {
+                /* Our own tree: its owner is not root. */
+                ASSERT_EQ(backing_path_check_kernel(dirs, at(top, "k/allowed/f.img"), &bad), -EPERM);
+                ASSERT_TRUE(bad != NULL);
+                return;
+        }
+        /* The real /tmp above it may be sticky and world-writable; the
+         * test tree in it is root's. */
+        ASSERT_OK(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), NULL));
+        ASSERT_OK(backing_path_check_kernel(dirs, at(top, "k/allowed/missing/new.img"), NULL));
+
+        /* World-writable allowed directory. */
+        ASSERT_OK(chmod(at(top, "k/allowed"), 0777));
+        ASSERT_EQ(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), &bad), -EPERM);
+        ASSERT_STREQ(bad, at(top, "k/allowed"));
+        bad = mfree(bad);
+        /* Sticky: fine while the entries below are root's. */
+        ASSERT_OK(chmod(at(top, "k/allowed"), 01777));
+        ASSERT_OK(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), NULL));
+        ASSERT_OK(chown(at(top, "k/allowed/sub"), 1000, 0));
+        ASSERT_EQ(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), &bad), -EPERM);
+        bad = mfree(bad);
+        ASSERT_OK(chown(at(top, "k/allowed/sub"), 0, 0));
+        ASSERT_OK(chmod(at(top, "k/allowed"), 0755));
+
+        /* A writable ancestor: the allowed directory could be renamed. */
+        ASSERT_OK(chmod(at(top, "k"), 0777));
+        ASSERT_EQ(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), &bad), -EPERM);
+        ASSERT_STREQ(bad, at(top, "k"));
+        bad = mfree(bad);
+        ASSERT_OK(chmod(at(top, "k"), 0755));
+
+        /* Group-writable: by root's group fine, by another not. */
+        ASSERT_OK(chmod(at(top, "k/allowed/sub"), 0770));
+        ASSERT_OK(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), NULL));
+        ASSERT_OK(chown(at(top, "k/allowed/sub"), 0, 100));
+        ASSERT_EQ(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), &bad), -EPERM);
+        ASSERT_STREQ(bad, at(top, "k/allowed/sub"));
+        bad = mfree(bad);
+        ASSERT_OK(chown(at(top, "k/allowed/sub"), 0, 0));
+
+        /* A user's own directory below, and one of theirs above. */
+        ASSERT_OK(chown(at(top, "k/allowed/sub"), 1000, 1000));
+        ASSERT_OK(chmod(at(top, "k/allowed/sub"), 0700));
+        ASSERT_EQ(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), NULL), -EPERM);
+        ASSERT_OK(chown(at(top, "k/allowed/sub"), 0, 0));
+        ASSERT_OK(chown(at(top, "k"), 1000, 1000));
+        ASSERT_EQ(backing_path_check_kernel(dirs, at(top, "k/allowed/sub/f.img"), NULL), -EPERM);
+        ASSERT_OK(chown(at(top, "k"), 0, 0));
+
+        /* The message names the directory. */
+        {
+                _cleanup_(device_config_freep) DeviceConfig *c = device_config_new();
+
+                ASSERT_TRUE(c);
+                c->type = DEVICE_TYPE_FILE;
+                ASSERT_OK(device_config_add_segment(c, at(top, "k/allowed/sub/f.img"), 512));
+                ASSERT_OK(chmod(at(top, "k/allowed"), 0777));
+                expect_message(dirs, c, false, 0, NULL);
+                expect_message(dirs, c, true, -EPERM, "not allowed with the kernel loop target");
+                ASSERT_OK(chmod(at(top, "k/allowed"), 0700));
+                expect_message(dirs, c, true, 0, NULL);
+        }
+
+        /* Not inside an allowed directory at all. */
+        ASSERT_EQ(backing_path_check_kernel(dirs, "/etc/shadow", NULL), -EPERM);
 }
 
 static void test_parent_not_a_dir(void) {
@@ -214,6 +350,9 @@ int main(void) {
         TEST_RUN(test_outside);
         TEST_RUN(test_symlinks);
         TEST_RUN(test_parent_not_a_dir);
+        TEST_RUN(test_missing_allowed_dir);
+        TEST_RUN(test_check_config);
+        TEST_RUN(test_kernel_writable);
 
         test_rm_rf(top);
         free(top);

@@ -2,9 +2,12 @@
 
 /*
  * Backing files in a temporary directory: creation (sparse, 0600, with
- * parents), growing, and everything backing_prepare() must refuse. A
- * failure after creating the file is forced with RLIMIT_FSIZE, to see the
- * new file removed again.
+ * parents), growing, and everything backing_open() must refuse; paths in
+ * an allowed directory, opened beneath it without symlinks; one open, so
+ * that swapping the path afterwards changes nothing; the inode checks of
+ * backing_grow() and backing_unlink(); and files under a mount point that
+ * is not mounted yet. A failure after creating the file is forced with
+ * RLIMIT_FSIZE, to see the new file removed again.
  */
 
 #include "tests.h"
@@ -18,6 +21,28 @@
 #define MB (UINT64_C(1) << 20)
 
 static char *dir;
+static char fstab[PATH_MAX], mountinfo[PATH_MAX];
+static const char *const no_dirs[] = { NULL };
+static MountPendingSources sources = { .admin_unit_dirs = no_dirs, .vendor_unit_dirs = no_dirs };
+
+/* The old backing_prepare(): open as root's path, then close. */
+static int backing_prepare(const char *path, uint64_t size, bool create, bool read_only, bool *ret_created) {
+        BackingFile f = BACKING_FILE_NULL;
+        int r;
+
+        r = backing_open(path, NULL, size, (create ? BACKING_CREATE : 0) | (read_only ? BACKING_READ_ONLY : 0), &f);
+        if (r < 0)
+                return r;
+        ASSERT_TRUE(f.fd >= 0);
+        ASSERT_STREQ(f.path, path);
+        ASSERT_EQ(f.dir_fd >= 0, f.created);
+        if (ret_created)
+                *ret_created = f.created;
+        backing_file_done(&f);
+        ASSERT_EQ(f.fd, -EBADF);
+        ASSERT_TRUE(f.path == NULL);
+        return 0;
+}
 
 static char *at(const char *rel) {
         static char buf[4][PATH_MAX];
@@ -203,28 +228,235 @@ static void test_cleanup_on_failure(void) {
 }
 
 static void test_grow(void) {
+        BackingFile f = BACKING_FILE_NULL;
         struct stat st;
+        BackingId id;
 
         write_size(at("g.img"), 512);
-        ASSERT_OK(backing_grow(at("g.img"), 8 * MB));
+        st = xstat(at("g.img"));
+        id = (BackingId){ st.st_dev, st.st_ino };
+        ASSERT_OK(backing_grow(at("g.img"), NULL, &id, 8 * MB));
         st = xstat(at("g.img"));
         ASSERT_EQ_U64(st.st_size, 8 * MB);
         ASSERT_TRUE((uint64_t) st.st_blocks * 512 < MB);
 
         /* Never shrinks. */
-        ASSERT_OK(backing_grow(at("g.img"), MB));
+        ASSERT_OK(backing_grow(at("g.img"), NULL, NULL, MB));
         ASSERT_EQ_U64(xstat(at("g.img")).st_size, 8 * MB);
-        ASSERT_OK(backing_grow(at("g.img"), 8 * MB));
+        ASSERT_OK(backing_grow(at("g.img"), NULL, &id, 8 * MB));
         ASSERT_EQ_U64(xstat(at("g.img")).st_size, 8 * MB);
 
-        ASSERT_EQ(backing_grow(at("g.img"), (uint64_t) INT64_MAX + 1), -EFBIG);
-        ASSERT_EQ(backing_grow(at("g-missing.img"), MB), -ENOENT);
+        ASSERT_EQ(backing_grow(at("g.img"), NULL, NULL, (uint64_t) INT64_MAX + 1), -EFBIG);
+        ASSERT_EQ(backing_grow(at("g-missing.img"), NULL, NULL, MB), -ENOENT);
         ASSERT_FALSE(exists(at("g-missing.img")));
-        ASSERT_EQ(backing_grow(at("adir"), MB), -EISDIR);
-        ASSERT_EQ(backing_grow(at("fifo"), MB), -EINVAL);
-        /* Symlinks are not followed. */
-        ASSERT_EQ(backing_grow(at("link.img"), MB), -ELOOP);
-        ASSERT_EQ_U64(xstat(at("target.img")).st_size, 4096);
+        ASSERT_EQ(backing_grow(at("adir"), NULL, NULL, MB), -EISDIR);
+        ASSERT_EQ(backing_grow(at("fifo"), NULL, NULL, MB), -EINVAL);
+
+        /* Another file under the same name now: left alone. */
+        ASSERT_OK(rename(at("g.img"), at("g-old.img")));
+        write_size(at("g.img"), 512);
+        ASSERT_EQ(backing_grow(at("g.img"), NULL, &id, 16 * MB), -ESTALE);
+        ASSERT_EQ_U64(xstat(at("g.img")).st_size, 512);
+        ASSERT_EQ_U64(xstat(at("g-old.img")).st_size, 8 * MB);
+
+        /* Through an open descriptor. */
+        ASSERT_OK(backing_open(at("g.img"), NULL, 0, 0, &f));
+        ASSERT_OK(backing_grow_fd(f.fd, 2 * MB));
+        ASSERT_EQ_U64(xstat(at("g.img")).st_size, 2 * MB);
+        ASSERT_OK(backing_grow_fd(f.fd, MB));
+        ASSERT_EQ_U64(xstat(at("g.img")).st_size, 2 * MB);
+        ASSERT_EQ(backing_grow_fd(f.fd, UINT64_MAX), -EFBIG);
+        backing_file_done(&f);
+}
+
+/* The allowed directory for the tests below, and a directory outside. */
+static char allowed[PATH_MAX], outside[PATH_MAX];
+
+static char *in(const char *base, const char *rel) {
+        static char buf[8][PATH_MAX];
+        static unsigned n;
+        char *p = buf[n++ % ELEMENTSOF(buf)];
+
+        snprintf(p, PATH_MAX, "%s/%s", base, rel);
+        return p;
+}
+
+static int open_in(const char *path, uint64_t size, BackingFlags flags, BackingFile *f) {
+        return backing_open(path, (char *[]){ allowed, NULL }, size, flags, f);
+}
+
+static void test_beneath(void) {
+        BackingFile f = BACKING_FILE_NULL;
+        struct stat st;
+
+        snprintf(allowed, sizeof(allowed), "%s/allowed", dir);
+        snprintf(outside, sizeof(outside), "%s/outside", dir);
+        test_mkdir_p(outside);
+        write_size(in(outside, "secret.img"), 100);
+
+        /* A first run: the allowed directory does not exist yet. It is
+         * made, 0700, and so is a missing directory inside it. */
+        ASSERT_FALSE(exists(allowed));
+        ASSERT_OK(open_in(in(allowed, "new/deeper/a.img"), MB, BACKING_CREATE | BACKING_CONFINED, &f));
+        ASSERT_TRUE(f.created);
+        ASSERT_EQ(xstat(allowed).st_mode & 07777, 0700);
+        ASSERT_EQ(xstat(in(allowed, "new")).st_mode & 07777, 0700);
+        ASSERT_EQ(xstat(in(allowed, "new/deeper")).st_mode & 07777, 0700);
+        st = xstat(in(allowed, "new/deeper/a.img"));
+        ASSERT_EQ(st.st_mode & 07777, 0600);
+        ASSERT_EQ_U64(st.st_size, MB);
+        ASSERT_TRUE(f.id.dev == st.st_dev && f.id.ino == st.st_ino);
+        backing_file_done(&f);
+
+        /* No further than one level: a missing parent of the allowed
+         * directory is a file system that is not there. */
+        {
+                char *dirs[] = { in(dir, "no/such/allowed"), NULL };
+
+                ASSERT_EQ(backing_open(in(dir, "no/such/allowed/a.img"), dirs, MB, BACKING_CREATE, &f), -ENOENT);
+                ASSERT_FALSE(exists(in(dir, "no")));
+        }
+
+        /* A symlink inside is never followed, wherever it leads. */
+        ASSERT_OK(symlink(in(outside, "secret.img"), in(allowed, "evil.img")));
+        ASSERT_EQ(open_in(in(allowed, "evil.img"), MB, BACKING_CREATE, &f), -ELOOP);
+        ASSERT_EQ(open_in(in(allowed, "evil.img"), 0, BACKING_READ_ONLY, &f), -ELOOP);
+        ASSERT_OK(symlink("new/deeper/a.img", in(allowed, "inside.img")));
+        ASSERT_EQ(open_in(in(allowed, "inside.img"), 0, 0, &f), -ELOOP);
+        ASSERT_OK(symlink(outside, in(allowed, "evil-dir")));
+        ASSERT_EQ(open_in(in(allowed, "evil-dir/secret.img"), MB, BACKING_CREATE, &f), -ELOOP);
+        ASSERT_EQ(open_in(in(allowed, "evil-dir/made.img"), MB, BACKING_CREATE, &f), -ELOOP);
+        ASSERT_EQ(open_in(in(allowed, "evil-dir/sub/made.img"), MB, BACKING_CREATE, &f), -ELOOP);
+        ASSERT_EQ(xstat(in(outside, "secret.img")).st_size, 100);
+        ASSERT_FALSE(exists(in(outside, "made.img")));
+        ASSERT_FALSE(exists(in(outside, "sub")));
+
+        /* A bus caller's path outside every allowed directory. */
+        ASSERT_EQ(open_in(in(outside, "secret.img"), 0, BACKING_CONFINED | BACKING_READ_ONLY, &f), -EPERM);
+        ASSERT_EQ(backing_open(in(outside, "secret.img"), NULL, 0, BACKING_CONFINED, &f), -EPERM);
+        /* A config file's path outside is root's, opened as given. */
+        ASSERT_OK(open_in(in(outside, "secret.img"), 0, BACKING_READ_ONLY, &f));
+        ASSERT_FALSE(f.created);
+        ASSERT_EQ(f.dir_fd, -EBADF);
+        backing_file_done(&f);
+        ASSERT_EQ(backing_open("relative.img", NULL, 0, 0, &f), -EINVAL);
+        ASSERT_EQ(backing_open(in(allowed, "../outside/secret.img"), NULL, 0, 0, &f), -EINVAL);
+        ASSERT_EQ(backing_open("/", NULL, 0, 0, &f), -EINVAL);
+}
+
+static void test_opened_once(void) {
+        BackingFile f = BACKING_FILE_NULL;
+
+        /* Opened, then the name is swapped for a symlink to a file
+         * outside: what is grown is still the file that was opened. */
+        write_size(in(allowed, "swap.img"), 512);
+        ASSERT_OK(open_in(in(allowed, "swap.img"), 512, BACKING_CREATE | BACKING_CONFINED, &f));
+        ASSERT_OK(rename(in(allowed, "swap.img"), in(allowed, "swap-moved.img")));
+        ASSERT_OK(symlink(in(outside, "secret.img"), in(allowed, "swap.img")));
+        ASSERT_OK(backing_grow_fd(f.fd, 4 * MB));
+        ASSERT_EQ_U64(xstat(in(allowed, "swap-moved.img")).st_size, 4 * MB);
+        ASSERT_EQ(xstat(in(outside, "secret.img")).st_size, 100);
+
+        /* And re-opening for a resize refuses the symlink. */
+        ASSERT_EQ(backing_grow(in(allowed, "swap.img"), (char *[]){ allowed, NULL }, &f.id, 8 * MB), -ELOOP);
+        ASSERT_EQ(xstat(in(outside, "secret.img")).st_size, 100);
+        backing_file_done(&f);
+}
+
+static void test_undo(void) {
+        BackingFile f = BACKING_FILE_NULL, g = BACKING_FILE_NULL;
+
+        /* What the open created, the undo removes. */
+        ASSERT_OK(open_in(in(allowed, "undo.img"), MB, BACKING_CREATE, &f));
+        ASSERT_TRUE(f.created);
+        backing_file_undo(&f);
+        ASSERT_FALSE(exists(in(allowed, "undo.img")));
+        ASSERT_EQ(f.fd, -EBADF);
+        ASSERT_EQ(f.dir_fd, -EBADF);
+
+        /* A file that was there is kept. */
+        write_size(in(allowed, "kept.img"), 512);
+        ASSERT_OK(open_in(in(allowed, "kept.img"), MB, BACKING_CREATE, &f));
+        ASSERT_FALSE(f.created);
+        backing_file_undo(&f);
+        ASSERT_EQ_U64(xstat(in(allowed, "kept.img")).st_size, MB);
+
+        /* Another file under the name by now: not ours to remove. */
+        ASSERT_OK(open_in(in(allowed, "raced.img"), MB, BACKING_CREATE, &f));
+        ASSERT_OK(unlink(in(allowed, "raced.img")));
+        write_size(in(allowed, "raced.img"), 512);
+        backing_file_undo(&f);
+        ASSERT_EQ_U64(xstat(in(allowed, "raced.img")).st_size, 512);
+
+        /* Done and undo are fine on nothing. */
+        backing_file_done(&g);
+        backing_file_undo(&g);
+        backing_file_undo(NULL);
+}
+
+static void test_unlink(void) {
+        char *dirs[] = { allowed, NULL };
+        struct stat st;
+        BackingId id;
+
+        write_size(in(allowed, "del.img"), 512);
+        st = xstat(in(allowed, "del.img"));
+        id = (BackingId){ st.st_dev, st.st_ino };
+
+        /* Replaced by another file: refused, both stay. */
+        ASSERT_OK(rename(in(allowed, "del.img"), in(allowed, "del-moved.img")));
+        write_size(in(allowed, "del.img"), 512);
+        ASSERT_EQ(backing_unlink(in(allowed, "del.img"), dirs, &id), -ESTALE);
+        ASSERT_TRUE(exists(in(allowed, "del.img")));
+        ASSERT_OK(backing_unlink(in(allowed, "del-moved.img"), dirs, &id));
+        ASSERT_FALSE(exists(in(allowed, "del-moved.img")));
+        ASSERT_EQ(backing_unlink(in(allowed, "del-moved.img"), dirs, &id), -ENOENT);
+
+        /* Without an id: any regular file, but no symlink and no way
+         * through one. */
+        ASSERT_EQ(backing_unlink(in(allowed, "evil.img"), dirs, NULL), -EINVAL);
+        ASSERT_TRUE(exists(in(allowed, "evil.img")));
+        ASSERT_EQ(backing_unlink(in(allowed, "evil-dir/secret.img"), dirs, NULL), -ELOOP);
+        ASSERT_TRUE(exists(in(outside, "secret.img")));
+        ASSERT_EQ(backing_unlink(in(allowed, "new"), dirs, NULL), -EISDIR);
+        ASSERT_OK(backing_unlink(in(allowed, "del.img"), dirs, NULL));
+        ASSERT_FALSE(exists(in(allowed, "del.img")));
+        ASSERT_EQ(backing_unlink("relative.img", dirs, NULL), -EINVAL);
+}
+
+static void test_mount_pending(void) {
+        BackingFile f = BACKING_FILE_NULL;
+        char line[PATH_MAX + 64];
+
+        /* fstab mounts <dir>/srv, which is not mounted yet: nothing is
+         * made there, with CreateBacking or without. */
+        test_mkdir_p(at("srv"));
+        snprintf(line, sizeof(line), "/dev/vdb %s ext4 defaults 0 2\n", at("srv"));
+        test_write_file(fstab, line);
+        ASSERT_EQ(backing_open(at("srv/data/late.img"), NULL, MB, BACKING_CREATE, &f), -ENOMEDIUM);
+        ASSERT_FALSE(exists(at("srv/data")));
+        ASSERT_EQ(backing_open(at("srv/late.img"), NULL, MB, 0, &f), -ENOMEDIUM);
+        /* Nor a file found there: it would be the one the mount hides. */
+        write_size(at("srv/shadow.img"), 512);
+        ASSERT_EQ(backing_open(at("srv/shadow.img"), NULL, 512, BACKING_READ_ONLY, &f), -ENOMEDIUM);
+        {
+                char *dirs[] = { at("srv"), NULL };
+
+                ASSERT_EQ(backing_open(at("srv/late.img"), dirs, MB, BACKING_CREATE | BACKING_CONFINED, &f),
+                          -ENOMEDIUM);
+        }
+        ASSERT_FALSE(exists(at("srv/late.img")));
+
+        /* Mounted now. */
+        snprintf(line, sizeof(line), "22 1 0:21 / / rw - ext4 /dev/vda rw\n40 22 8:16 / %s rw - ext4 /dev/vdb rw\n",
+                 at("srv"));
+        test_write_file(mountinfo, line);
+        ASSERT_OK(backing_open(at("srv/data/late.img"), NULL, MB, BACKING_CREATE, &f));
+        ASSERT_TRUE(f.created);
+        backing_file_done(&f);
+
+        test_write_file(fstab, "");
+        test_write_file(mountinfo, "22 1 0:21 / / rw - ext4 /dev/vda rw\n");
 }
 
 int main(void) {
@@ -235,6 +467,15 @@ int main(void) {
         free(t);
         umask(022);
 
+        /* Fixture mount tables, so that the host's fstab plays no part. */
+        snprintf(fstab, sizeof(fstab), "%s/fstab", dir);
+        snprintf(mountinfo, sizeof(mountinfo), "%s/mountinfo", dir);
+        test_write_file(fstab, "");
+        test_write_file(mountinfo, "22 1 0:21 / / rw - ext4 /dev/vda rw\n");
+        sources.fstab = fstab;
+        sources.mountinfo = mountinfo;
+        backing_set_mount_sources(&sources);
+
         TEST_RUN(test_create);
         TEST_RUN(test_missing);
         TEST_RUN(test_grow_on_prepare);
@@ -243,6 +484,11 @@ int main(void) {
         TEST_RUN(test_symlinks);
         TEST_RUN(test_cleanup_on_failure);
         TEST_RUN(test_grow);
+        TEST_RUN(test_beneath);
+        TEST_RUN(test_opened_once);
+        TEST_RUN(test_undo);
+        TEST_RUN(test_unlink);
+        TEST_RUN(test_mount_pending);
 
         test_rm_rf(dir);
         free(dir);
