@@ -301,29 +301,20 @@ fail:
 
 /* ---- remove ---- */
 
-/*
- * A removed device must not come back at the next boot. Its config file in
- * /etc/dmloop.d is ours to delete. One shipped in /usr/lib/dmloop.d or
- * placed in /run is not; it is masked from /etc instead, as systemd masks
- * a vendor unit.
- */
+/* A removed device must not come back at the next boot: its config file
+ * goes, or is masked from /etc (config-write.h). */
 static void remove_config_file(Manager *m, Device *d) {
-        _cleanup_free_ char *own = NULL;
+        _cleanup_free_ char *etc_dir = NULL, *written = NULL;
         int r;
 
-        r = manager_persistent_config_path(m, d->name, &own);
-        if (r < 0)
+        if (asprintf(&etc_dir, "%s/etc/dmloop.d",
+                     m->config_root && !streq(m->config_root, "/") ? m->config_root : "") < 0)
                 return (void) log_oom();
-
-        if (unlink(own) < 0 && errno != ENOENT)
-                log_device_warning_errno(d->name, -errno, "Failed to remove config file %s: %m", own);
-        if (streq(d->origin, own))
-                return;
-
-        if (symlink("/dev/null", own) < 0 && errno != EEXIST)
-                log_device_warning_errno(d->name, -errno, "Failed to mask config file %s with %s: %m", d->origin, own);
-        else
-                log_device_info(d->name, "Masked config file %s with %s -> /dev/null.", d->origin, own);
+        r = config_file_remove(d->origin, etc_dir, m->config_root, &written);
+        if (r < 0)
+                log_device_warning_errno(d->name, r, "Failed to remove or mask config file %s: %m", d->origin);
+        else if (!streq(written, d->origin))
+                log_device_info(d->name, "Masked config file %s with %s -> /dev/null.", d->origin, written);
 }
 
 /* What goes with a device: its RAM file, its config file, and on request
@@ -444,25 +435,23 @@ static void resize_done(int error, void *userdata) {
                 d->size = op->new_size;
 
                 if (d->origin && d->origin[0] == '/') {
-                        _cleanup_(device_config_freep) DeviceConfig *c = NULL;
-                        _cleanup_free_ char *own = NULL;
+                        _cleanup_free_ char *etc_dir = NULL, *written = NULL;
                         int r;
 
-                        /* The new size goes to /etc, which overrides a
-                         * file of the same name in /run or /usr/lib. */
-                        r = manager_persistent_config_path(m, d->name, &own);
-                        if (r >= 0)
-                                r = device_to_config(d, &c);
-                        if (r >= 0)
-                                r = config_write_device(own, c);
+                        /* The file the device came from; a vendor one gets
+                         * an override of the same name in /etc. */
+                        if (asprintf(&etc_dir, "%s/etc/dmloop.d",
+                                     m->config_root && !streq(m->config_root, "/") ? m->config_root : "") < 0)
+                                etc_dir = NULL;
+                        r = etc_dir ? config_file_set_size(d->origin, etc_dir, op->new_size, &written) : -ENOMEM;
                         if (r < 0)
-                                log_device_warning_errno(d->name, r, "Failed to write config file %s: %m",
-                                                         strempty(own));
-                        else if (!streq(d->origin, own)) {
-                                log_device_info(d->name, "Wrote the new size to %s, which overrides %s.", own,
+                                log_device_warning_errno(d->name, r, "Failed to write the new size to %s: %m",
+                                                         d->origin);
+                        else if (!streq(d->origin, written)) {
+                                log_device_info(d->name, "Wrote the new size to %s, which overrides %s.", written,
                                                 d->origin);
                                 free(d->origin);
-                                d->origin = TAKE_PTR(own);
+                                d->origin = TAKE_PTR(written);
                         }
                 }
 
