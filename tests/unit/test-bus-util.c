@@ -142,7 +142,7 @@ static void test_error_map(void) {
          * names (System.Error.ENODEV, AccessDenied, FileExists, ...), never
          * into a mapped one. So a handler that returns -ENODEV does not
          * reply NoSuchDevice, whatever the comment in bus-util.c says; every
-         * dmloop error must be set by name (manager-ops.c does). This
+         * dmloop error must be set by name (bus_error_set_operation() does). This
          * records sd-bus's behaviour so that a change shows up here. */
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
