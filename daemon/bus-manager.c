@@ -98,6 +98,11 @@ static int bus_build_config(Manager *m, const char *name, DeviceType type, uint6
                                 "Backing file %s is not allowed: it must be a regular file inside an allowed "
                                 "directory (see dmloopd.conf(5)), reached without leaving it.",
                                 c->segments[i].path);
+                if (r == -ENOENT && c->create_backing && !c->read_only)
+                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                 "Backing file %s cannot be created: the allowed directory it "
+                                                 "would go into does not exist.",
+                                                 c->segments[i].path);
                 if (r == -ENOENT)
                         return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                                  "Backing file %s does not exist, and %s.", c->segments[i].path,

@@ -38,6 +38,8 @@ struct Operation {
         uint64_t ram_pending; /* bytes counted against RamLimit= while under way */
         uint64_t new_size; /* resize */
         uint64_t old_size; /* resize */
+        unsigned busy_retries; /* remove: udev's workers may hold the device a moment */
+        sd_event_source *retry;
 
         void (*udev_done)(Operation *op, int error);
         Operation *next;
@@ -53,6 +55,7 @@ static Operation *operation_free(Operation *op) {
                 }
         if (op->manager->udev)
                 udev_watch_cancel(op->manager->udev, op);
+        sd_event_source_disable_unref(op->retry);
         build_state_rollback(&op->build);
         device_config_free(op->config);
         journal_entry_done(&op->journal);
@@ -209,6 +212,10 @@ static void usage_of(Manager *m, OperationUsage *u) {
 
 /* ---- create ---- */
 
+/* Messages about a config file's device start with the file's path. */
+#define ORIGIN_FMT "%s%s"
+#define ORIGIN_ARGS(o) ((o)[0] == '/' ? (o) : ""), ((o)[0] == '/' ? ": " : "")
+
 /* Two devices on one file would corrupt each other's data. */
 static int check_backing_unshared(Manager *m, const DeviceConfig *c, const char **ret_path, const char **ret_owner) {
         for (size_t i = 0; i < c->n_segments; i++) {
@@ -347,22 +354,23 @@ void operation_create(Manager *m, DeviceConfig *c, OperationFlags flags, Operati
         assert(c);
 
         if (manager_find_device(m, c->name) || operation_is_pending(m, c->name))
-                return report_error(c->name, callback, userdata, -EEXIST, "%s: Device \"%s\" already exists.",
-                                    c->origin, c->name);
+                return report_error(c->name, callback, userdata, -EEXIST, ORIGIN_FMT "Device \"%s\" already exists.",
+                                    ORIGIN_ARGS(c->origin), c->name);
 
         usage_of(m, &usage);
         r = operation_limits_check(&usage, m->config.max_devices, m->config.ram_limit, true,
                                    c->type == DEVICE_TYPE_RAM ? c->size : 0);
         if (r == -EUSERS)
                 return report_error(c->name, callback, userdata, -EUSERS,
-                                    "%s: Cannot create device \"%s\": the limit of %u devices (MaxDevices=) is "
-                                    "reached.",
-                                    c->origin, c->name, m->config.max_devices);
+                                    ORIGIN_FMT "Cannot create device \"%s\": the limit of %u devices (MaxDevices=) is "
+                                               "reached.",
+                                    ORIGIN_ARGS(c->origin), c->name, m->config.max_devices);
         if (r < 0)
                 return report_error(c->name, callback, userdata, -EUSERS,
-                                    "%s: Cannot create RAM device \"%s\": %" PRIu64
-                                    " bytes would exceed RamLimit=%" PRIu64 " (in use or pending: %" PRIu64 ").",
-                                    c->origin, c->name, c->size, m->config.ram_limit,
+                                    ORIGIN_FMT "Cannot create RAM device \"%s\": %" PRIu64
+                                               " bytes would exceed RamLimit=%" PRIu64 " (in use or pending: %" PRIu64
+                                               ").",
+                                    ORIGIN_ARGS(c->origin), c->name, c->size, m->config.ram_limit,
                                     usage.ram_in_use + usage.ram_pending);
 
         if (flags & OPERATION_PERSISTENT) {
@@ -376,8 +384,8 @@ void operation_create(Manager *m, DeviceConfig *c, OperationFlags flags, Operati
 
         if (c->type == DEVICE_TYPE_FILE && check_backing_unshared(m, c, &path, &owner) < 0)
                 return report_error(c->name, callback, userdata, -EEXIST,
-                                    "%s: Backing file %s of device \"%s\" is already used by device \"%s\".",
-                                    c->origin, path, c->name, owner);
+                                    ORIGIN_FMT "Backing file %s of device \"%s\" is already used by device \"%s\".",
+                                    ORIGIN_ARGS(c->origin), path, c->name, owner);
 
         r = operation_new(m, OPERATION_CREATE, c->name, flags, callback, userdata, &op);
         if (r < 0)
@@ -412,14 +420,16 @@ void operation_create(Manager *m, DeviceConfig *c, OperationFlags flags, Operati
         r = backend->build(c, m->ram_dir, &op->build, &table);
         if (r < 0) {
                 create_undo(op, false);
-                return operation_done(op, r, "%s: Failed to prepare device \"%s\": %m", c->origin, c->name);
+                return operation_done(op, r, ORIGIN_FMT "Failed to prepare device \"%s\": %m", ORIGIN_ARGS(c->origin),
+                                      c->name);
         }
 
         r = dm_create(op->dm_name, uuid, &table, c->read_only, &cookie);
         if (r < 0) {
                 create_undo(op, false);
                 return operation_done(op, r == -EBUSY ? -EEXIST : r,
-                                      "%s: Failed to create device-mapper device %s: %m", c->origin, op->dm_name);
+                                      ORIGIN_FMT "Failed to create device-mapper device %s: %m",
+                                      ORIGIN_ARGS(c->origin), op->dm_name);
         }
 
         operation_wait(op, cookie, create_udev_done);
@@ -453,6 +463,50 @@ static void remove_udev_done(Operation *op, int error) {
                 manager_forget_device(m, d);
         log_device_info(op->name, "Removed device %s.", op->name);
         operation_done(op, 0, NULL);
+}
+
+#define REMOVE_BUSY_RETRIES 20
+#define REMOVE_BUSY_RETRY_USEC (100 * 1000ULL)
+
+static int on_remove_retry(sd_event_source *s, uint64_t usec, void *userdata);
+
+/* Removes the dm device of a remove that has done its config part. */
+static void remove_dm(Operation *op) {
+        Manager *m = op->manager;
+        uint32_t cookie = 0;
+        Device *d;
+        int r;
+
+        r = dm_remove(op->dm_name, false, &cookie);
+        if (r == -EBUSY && op->busy_retries++ < REMOVE_BUSY_RETRIES) {
+                /* udev's blkid may have the device open for a moment
+                 * after a change event: try again soon, on the loop. */
+                op->retry = sd_event_source_disable_unref(op->retry);
+                r = sd_event_add_time_relative(m->event, &op->retry, CLOCK_MONOTONIC, REMOVE_BUSY_RETRY_USEC, 0,
+                                               on_remove_retry, op);
+                if (r >= 0)
+                        return;
+                r = -EBUSY;
+        }
+        if (r < 0) {
+                d = manager_find_device(m, op->name);
+                if (d && origin_is_file(d->origin) && !(op->flags & OPERATION_KEEP_CONFIG)) {
+                        free(d->origin);
+                        d->origin = strdup("bus");
+                        manager_device_changed(m, d);
+                }
+                return operation_done(op, r,
+                                      r == -EBUSY ? "Device \"%s\" is in use; its config file is gone, so it will "
+                                                    "not return at the next boot."
+                                                  : "Failed to remove device \"%s\": %m",
+                                      op->name);
+        }
+        operation_wait(op, cookie, remove_udev_done);
+}
+
+static int on_remove_retry(sd_event_source *s, uint64_t usec, void *userdata) {
+        remove_dm(userdata);
+        return 0;
 }
 
 void operation_remove(Manager *m, const char *name, OperationFlags flags, OperationCallback callback, void *userdata) {
@@ -533,20 +587,7 @@ void operation_remove(Manager *m, const char *name, OperationFlags flags, Operat
                 return operation_done(op, 0, NULL);
         }
 
-        r = dm_remove(op->dm_name, false, &cookie);
-        if (r < 0) {
-                if (origin_is_file(d->origin) && !(flags & OPERATION_KEEP_CONFIG)) {
-                        free(d->origin);
-                        d->origin = strdup("bus");
-                        manager_device_changed(m, d);
-                }
-                return operation_done(op, r,
-                                      r == -EBUSY ? "Device \"%s\" is in use; its config file is gone, so it will "
-                                                    "not return at the next boot."
-                                                  : "Failed to remove device \"%s\": %m",
-                                      name);
-        }
-        operation_wait(op, cookie, remove_udev_done);
+        remove_dm(op);
 }
 
 /* ---- resize ---- */
