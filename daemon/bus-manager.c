@@ -314,11 +314,15 @@ static int on_reconnect(sd_event_source *s, void *userdata) {
         return 0;
 }
 
-/* dbus was restarted: join the new one (watch_bind waits for its socket). */
-static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+/* dbus was restarted: join the new one (watch_bind waits for its socket).
+ * A filter sees sd-bus's local Disconnected message without asking the
+ * bus for a match, which a bus that is not up yet could not answer. */
+static int on_bus_message(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         int r;
 
+        if (!sd_bus_message_is_signal(msg, "org.freedesktop.DBus.Local", "Disconnected"))
+                return 0;
         log_warning("Lost the system bus connection, reconnecting.");
         if (m->bus_reconnect)
                 return 0;
@@ -362,8 +366,7 @@ static int bus_manager_open(Manager *m) {
         r = sd_bus_add_object_manager(bus, NULL, DMLOOP_MANAGER_PATH);
         if (r < 0)
                 return r;
-        r = sd_bus_match_signal(bus, NULL, "org.freedesktop.DBus.Local", "/org/freedesktop/DBus/Local",
-                                "org.freedesktop.DBus.Local", "Disconnected", on_disconnected, m);
+        r = sd_bus_add_filter(bus, NULL, on_bus_message, m);
         if (r < 0)
                 return r;
 
