@@ -56,10 +56,11 @@ int config_file_set_size(const char *origin, const char *etc_dir, uint64_t size,
                 return r;
         }
         while (getline(&line, &cap, in) > 0) {
-                const char *p = line + strspn(line, " \t");
+                const char *q = startswith(line + strspn(line, " \t"), "Size");
 
-                if (!done && startswith(p, "Size") && strchr(p, '=') &&
-                    strspn(p + 4, " \t") == (size_t) (strchr(p, '=') - p - 4)) {
+                if (q)
+                        q += strspn(q, " \t");
+                if (!done && q && *q == '=') {
                         fprintf(out, "Size=%" PRIu64 "\n", size);
                         done = true;
                 } else
