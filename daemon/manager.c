@@ -273,6 +273,22 @@ static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
                 log_error("%s:%u: %s", set->diagnostics[i].path, set->diagnostics[i].line,
                           set->diagnostics[i].message);
 
+        /* A device whose file is gone, or whose file now names another
+         * device (Name= was changed), goes when it is idle. First, while
+         * the set is whole: the creates below take their configs out. */
+        if (remove_stale)
+                for (size_t i = m->n_devices; i > 0; i--) {
+                        Device *d = m->devices[i - 1];
+
+                        if (!d->origin || d->origin[0] != '/' || operation_is_pending(m, d->name))
+                                continue;
+                        if (config_set_find(set, d->name) || config_set_is_broken(set, d->origin))
+                                continue;
+                        log_device_info(d->name, "Removing device %s, its config file %s no longer defines it.",
+                                        d->name, d->origin);
+                        operation_remove(m, d->name, OPERATION_KEEP_CONFIG, NULL, NULL);
+                }
+
         m->waiting_for_mounts = 0;
         for (size_t i = 0; i < set->n_devices; i++) {
                 DeviceConfig *c = set->devices[i];
@@ -313,21 +329,6 @@ static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
                                            "ignoring.",
                                            c->origin, c->name, d->size);
         }
-
-        /* A device whose file is gone, or whose file now names another
-         * device (Name= was changed), goes when it is idle. */
-        if (remove_stale)
-                for (size_t i = m->n_devices; i > 0; i--) {
-                        Device *d = m->devices[i - 1];
-
-                        if (!d->origin || d->origin[0] != '/' || operation_is_pending(m, d->name))
-                                continue;
-                        if (config_set_find(set, d->name) || config_set_is_broken(set, d->origin))
-                                continue;
-                        log_device_info(d->name, "Removing device %s, its config file %s no longer defines it.",
-                                        d->name, d->origin);
-                        operation_remove(m, d->name, OPERATION_KEEP_CONFIG, NULL, NULL);
-                }
 
         return (int) set->n_diagnostics;
 }
