@@ -53,7 +53,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         char buf[64];
         const char *value = NULL;
-        _cleanup_free_ char *symlink = NULL;
+        _cleanup_free_ char *symlink = NULL, *safe = NULL;
         GET_DEVICE(d, userdata, path);
 
         if (streq(property, "Name"))
@@ -72,7 +72,7 @@ static int property_get_string(sd_bus *bus, const char *path, const char *interf
                         return -ENOMEM;
                 value = symlink;
         }
-        return sd_bus_message_append(reply, "s", strempty(value));
+        return sd_bus_message_append(reply, "s", bus_utf8_safe(strempty(value), &safe));
 }
 
 static int property_get_uint(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -110,7 +110,10 @@ static int property_get_backing(sd_bus *bus, const char *path, const char *inter
         /* A RAM device's tmpfs file is an implementation detail, not backing. */
         if (d->type == DEVICE_TYPE_FILE)
                 for (size_t i = 0; i < d->n_segments; i++) {
-                        r = sd_bus_message_append(reply, "(st)", d->segments[i].path, d->segments[i].size);
+                        _cleanup_free_ char *safe = NULL;
+
+                        r = sd_bus_message_append(reply, "(st)", bus_utf8_safe(d->segments[i].path, &safe),
+                                                  d->segments[i].size);
                         if (r < 0)
                                 return r;
                 }

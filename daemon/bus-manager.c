@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -8,10 +9,11 @@
 #include "bus-manager.h"
 #include "bus-methods.h"
 #include "bus-options.h"
+#include "bus-polkit.h"
 #include "bus-util.h"
 #include "config.h"
 #include "log.h"
-#include "manager-ops.h"
+#include "operation.h"
 #include "size-util.h"
 #include "validate.h"
 
@@ -106,6 +108,7 @@ static int bus_build_config(Manager *m, const char *name, DeviceType type, uint6
 static int method_create_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         static const char *const keys[] = { "Backing", "ReadOnly", "Persistent", "CreateBacking", NULL };
         _cleanup_(device_config_freep) DeviceConfig *c = NULL;
+        BusCall *call;
         _cleanup_(bus_options_donep) BusOptions o = {};
         Manager *m = userdata;
         const char *name, *type_string;
@@ -145,7 +148,11 @@ static int method_create_device(sd_bus_message *msg, void *userdata, sd_bus_erro
         if (r < 0)
                 return r;
 
-        return operation_create(m, msg, TAKE_PTR(c), o.persistent > 0, error);
+        r = bus_call_new(msg, c->name, &call);
+        if (r < 0)
+                return r;
+        operation_create(m, TAKE_PTR(c), o.persistent > 0 ? OPERATION_PERSISTENT : 0, bus_call_done, call);
+        return 1;
 }
 
 static int method_remove_device(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -231,6 +238,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return r < 0 ? r : 1;
 
         log_info("Reloading the config files, as asked over the bus.");
+        /* Returns once the changes are under way, never waiting for udev. */
         r = manager_reload(m);
         if (r < 0)
                 return sd_bus_error_set_errnof(error, r, "Failed to reload: %m");
@@ -271,12 +279,54 @@ static int on_name_acquired(sd_bus_message *reply, void *userdata, sd_bus_error 
         return 0;
 }
 
-int manager_connect_bus(Manager *m) {
+static void bus_device_added(Device *d, void *userdata);
+static void bus_device_removed(Device *d, void *userdata);
+static void bus_device_changed(Device *d, void *userdata);
+static int bus_manager_open(Manager *m);
+
+static int on_reconnect(sd_event_source *s, void *userdata) {
+        Manager *m = userdata;
+        int r;
+
+        m->bus_reconnect = sd_event_source_disable_unref(m->bus_reconnect);
+        polkit_registry_free(TAKE_PTR(m->polkit));
+        sd_bus_flush_close_unref(TAKE_PTR(m->bus));
+        r = bus_manager_open(m);
+        if (r < 0) {
+                /* Without the bus API we are of little use: let systemd
+                 * restart us (Restart=on-failure); the devices stay. */
+                log_error_errno(r, "Failed to reconnect to the system bus, exiting: %m");
+                return sd_event_exit(sd_event_source_get_event(s), r);
+        }
+        log_info("Reconnecting to the system bus.");
+        return 0;
+}
+
+/* dbus was restarted: join the new one (watch_bind waits for its socket).
+ * A filter sees sd-bus's local Disconnected message without asking the
+ * bus for a match, which a bus that is not up yet could not answer. */
+static int on_bus_message(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r;
+
+        if (!sd_bus_message_is_signal(msg, "org.freedesktop.DBus.Local", "Disconnected"))
+                return 0;
+        log_warning("Lost the system bus connection, reconnecting.");
+        if (m->bus_reconnect)
+                return 0;
+        /* Not here: the bus must not be freed from its own callback. */
+        r = sd_event_add_defer(m->event, &m->bus_reconnect, on_reconnect, m);
+        if (r < 0) {
+                log_error_errno(r, "Failed to schedule a reconnect to the system bus, exiting: %m");
+                return sd_event_exit(m->event, r);
+        }
+        return 0;
+}
+
+static int bus_manager_open(Manager *m) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         const char *address;
         int r;
-
-        bus_error_map_register();
 
         r = sd_bus_new(&bus);
         if (r < 0)
@@ -304,6 +354,9 @@ int manager_connect_bus(Manager *m) {
         r = sd_bus_add_object_manager(bus, NULL, DMLOOP_MANAGER_PATH);
         if (r < 0)
                 return r;
+        r = sd_bus_add_filter(bus, NULL, on_bus_message, m);
+        if (r < 0)
+                return r;
 
         r = sd_bus_start(bus);
         if (r < 0)
@@ -319,6 +372,33 @@ int manager_connect_bus(Manager *m) {
         return 0;
 }
 
+int bus_manager_connect(Manager *m) {
+        int r;
+
+        assert(m);
+
+        bus_error_map_register();
+        r = bus_manager_open(m);
+        if (r < 0)
+                return r;
+        m->hooks = (ManagerHooks){
+                .device_added = bus_device_added,
+                .device_removed = bus_device_removed,
+                .device_changed = bus_device_changed,
+                .userdata = m,
+        };
+        return 0;
+}
+
+void bus_manager_disconnect(Manager *m) {
+        assert(m);
+
+        m->hooks = (ManagerHooks){};
+        m->bus_reconnect = sd_event_source_disable_unref(m->bus_reconnect);
+        m->polkit = polkit_registry_free(m->polkit);
+        m->bus = sd_bus_flush_close_unref(m->bus);
+}
+
 static void emit_device_signal(Manager *m, Device *d, const char *member) {
         _cleanup_free_ char *path = NULL;
 
@@ -327,8 +407,9 @@ static void emit_device_signal(Manager *m, Device *d, const char *member) {
         (void) sd_bus_emit_signal(m->bus, DMLOOP_MANAGER_PATH, DMLOOP_MANAGER_INTERFACE, member, "so", d->name, path);
 }
 
-void bus_emit_device_added(Manager *m, Device *d) {
+static void bus_device_added(Device *d, void *userdata) {
         _cleanup_free_ char *path = NULL;
+        Manager *m = userdata;
 
         if (!m->bus || bus_device_path(d->name, &path) < 0)
                 return;
@@ -336,8 +417,9 @@ void bus_emit_device_added(Manager *m, Device *d) {
         emit_device_signal(m, d, "DeviceAdded");
 }
 
-void bus_emit_device_removed(Manager *m, Device *d) {
+static void bus_device_removed(Device *d, void *userdata) {
         _cleanup_free_ char *path = NULL;
+        Manager *m = userdata;
 
         if (!m->bus || bus_device_path(d->name, &path) < 0)
                 return;
@@ -345,8 +427,9 @@ void bus_emit_device_removed(Manager *m, Device *d) {
         emit_device_signal(m, d, "DeviceRemoved");
 }
 
-void bus_emit_device_changed(Manager *m, Device *d) {
+static void bus_device_changed(Device *d, void *userdata) {
         _cleanup_free_ char *path = NULL;
+        Manager *m = userdata;
 
         if (!m->bus || bus_device_path(d->name, &path) < 0)
                 return;

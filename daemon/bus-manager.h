@@ -6,11 +6,10 @@
 #include "manager.h"
 
 /* Joins the system bus once it is up (sd_bus_set_watch_bind), without
- * holding anything up until then, and asks for the name org.dmloop1. */
-int manager_connect_bus(Manager *m);
+ * holding anything up until then, asks for the name org.dmloop1, and
+ * installs the manager's hooks so that state changes become signals.
+ * When dbus goes away (systemctl restart dbus), it joins the new one. */
+int bus_manager_connect(Manager *m);
 
-/* Signals; they do nothing while the bus is not connected. */
-void bus_emit_device_added(Manager *m, Device *d);
-void bus_emit_device_removed(Manager *m, Device *d); /* call before forgetting d */
-/* PropertiesChanged for the properties that change: Size, Backing, Origin, Persistent. */
-void bus_emit_device_changed(Manager *m, Device *d);
+/* Drops the connection and the hooks; call before manager_free(). */
+void bus_manager_disconnect(Manager *m);

@@ -19,12 +19,14 @@ typedef struct PolkitQuery {
 
 struct PolkitRegistry {
         PolkitQuery *queries;
+        unsigned n_queries;
 };
 
 static void polkit_query_free(PolkitQuery *q) {
         for (PolkitQuery **p = &q->registry->queries; *p; p = &(*p)->next)
                 if (*p == q) {
                         *p = q->next;
+                        q->registry->n_queries--;
                         break;
                 }
         sd_bus_slot_unref(q->slot);
@@ -154,6 +156,12 @@ int bus_verify_polkit_async(sd_bus_message *call, const char *action, sd_bus_mes
                 if (!*registry)
                         return -ENOMEM;
         }
+        /* Each query holds a message and a pending call; unprivileged
+         * callers must not pile them up without bound. */
+        if ((*registry)->n_queries >= POLKIT_QUERIES_MAX)
+                return sd_bus_error_setf(error, "org.dmloop1.Error.LimitExceeded",
+                                         "Too many authorization checks under way (%u), try again later.",
+                                         POLKIT_QUERIES_MAX);
         q = calloc(1, sizeof(PolkitQuery));
         if (!q)
                 return -ENOMEM;
@@ -166,6 +174,7 @@ int bus_verify_polkit_async(sd_bus_message *call, const char *action, sd_bus_mes
         };
         q->next = (*registry)->queries;
         (*registry)->queries = q;
+        (*registry)->n_queries++;
 
         r = polkit_query_start(call, action, q);
         if (r < 0) {

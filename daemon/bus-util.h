@@ -25,6 +25,18 @@
  * once before the first reply. */
 void bus_error_map_register(void);
 
+/* The one table from the core's -errno to a D-Bus error name
+ * (operation.h lists the errnos). */
+const char *bus_error_name_from_errno(int error);
+
+/* Sets *error from an operation's result. */
+int bus_error_set_operation(sd_bus_error *error, int r, const char *message);
+
+/* s itself when it is valid UTF-8; otherwise a copy in *buf with every
+ * invalid byte written as \xNN, so that one odd path never breaks a reply
+ * (sd-bus refuses strings that are not UTF-8). */
+const char *bus_utf8_safe(const char *s, char **buf);
+
 /* Reads an a(st) of backing segments (path, size) and appends them. */
 int bus_message_read_backing(sd_bus_message *m, BackingSegment **segments, size_t *n);
 

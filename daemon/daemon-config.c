@@ -10,6 +10,7 @@ typedef enum DaemonKey {
         KEY_ALLOWED_BACKING_DIRECTORIES,
         KEY_RAM_LIMIT,
         KEY_MAX_DEVICES,
+        KEY_UDEV_TIMEOUT,
         _KEY_MAX,
 } DaemonKey;
 
@@ -32,6 +33,7 @@ void daemon_config_done(DaemonConfig *c) {
         c->allowed_backing_dirs = strv_free(c->allowed_backing_dirs);
         c->ram_limit = 0;
         c->max_devices = 0;
+        c->udev_timeout_usec = 0;
 }
 
 static bool strv_contains(char **l, const char *s) {
@@ -134,11 +136,28 @@ invalid:
         return ini_reader_error(r, -EINVAL, "Invalid number \"%.80s\" in MaxDevices=", value);
 }
 
+static int parse_udev_timeout(IniReader *r, const char *value, uint64_t *ret) {
+        unsigned long long n;
+        char *end;
+
+        errno = 0;
+        n = strtoull(value, &end, 10);
+        if (errno == 0 && end != value && !*end && value[0] >= '0' && value[0] <= '9') {
+                if (n < 1 || n > DAEMON_CONFIG_MAX_UDEV_TIMEOUT_SEC)
+                        return ini_reader_error(r, -EINVAL, "UdevTimeoutSec= must be between 1 and %u, got %s",
+                                                DAEMON_CONFIG_MAX_UDEV_TIMEOUT_SEC, value);
+                *ret = (uint64_t) n * 1000000ULL;
+                return 0;
+        }
+        return ini_reader_error(r, -EINVAL, "Invalid number of seconds \"%.80s\" in UdevTimeoutSec=", value);
+}
+
 static int handle_daemon_key(IniReader *r, const char *key, const char *value, void *userdata) {
         static const char *const keys[_KEY_MAX] = {
                 [KEY_ALLOWED_BACKING_DIRECTORIES] = "AllowedBackingDirectories",
                 [KEY_RAM_LIMIT] = "RamLimit",
                 [KEY_MAX_DEVICES] = "MaxDevices",
+                [KEY_UDEV_TIMEOUT] = "UdevTimeoutSec",
         };
         ParseState *s = userdata;
         DaemonKey k;
@@ -175,6 +194,9 @@ static int handle_daemon_key(IniReader *r, const char *key, const char *value, v
         case KEY_MAX_DEVICES:
                 return parse_max_devices(r, value, &s->config.max_devices);
 
+        case KEY_UDEV_TIMEOUT:
+                return parse_udev_timeout(r, value, &s->config.udev_timeout_usec);
+
         default:
                 assert(false);
                 return -EINVAL;
@@ -187,6 +209,7 @@ int daemon_config_load(const char *path, uint64_t mem_total, DaemonConfig *ret, 
                 .config = {
                         .ram_limit = percent_of(mem_total, DAEMON_CONFIG_DEFAULT_RAM_PERCENT),
                         .max_devices = DAEMON_CONFIG_DEFAULT_MAX_DEVICES,
+                        .udev_timeout_usec = DAEMON_CONFIG_DEFAULT_UDEV_TIMEOUT_SEC * 1000000ULL,
                 },
         };
         FILE *f;

@@ -14,6 +14,11 @@
  *                                      integer percentage 0..100 of
  *                                      MemTotal. Default: 50%
  *   MaxDevices=N                       1..4096. Default: 256
+ *   UdevTimeoutSec=N                   how long an operation waits for udev
+ *                                      to finish a device's event, 1..3600
+ *                                      seconds. Default: 180, udev's own
+ *                                      event timeout, so udev's verdict
+ *                                      normally comes first.
  *
  * Each key may be given once. A missing file means all defaults. The
  * syntax rules are those of ini-reader.h.
@@ -27,11 +32,14 @@
 #define DAEMON_CONFIG_DEFAULT_RAM_PERCENT 50U
 #define DAEMON_CONFIG_DEFAULT_MAX_DEVICES 256U
 #define DAEMON_CONFIG_MAX_DEVICES_LIMIT 4096U
+#define DAEMON_CONFIG_DEFAULT_UDEV_TIMEOUT_SEC 180U
+#define DAEMON_CONFIG_MAX_UDEV_TIMEOUT_SEC 3600U
 
 typedef struct DaemonConfig {
         char **allowed_backing_dirs; /* NULL-terminated, never NULL after a successful load */
         uint64_t ram_limit; /* bytes */
         unsigned max_devices;
+        uint64_t udev_timeout_usec;
 } DaemonConfig;
 
 /* Loads "path" (-ENOENT is not an error: defaults). "mem_total" is the

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
 #include <libdevmapper.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,45 +78,55 @@ static int dm_task_add_table(DmTask *t, const DmTable *table) {
         return 0;
 }
 
+/* As LVM and cryptsetup set them when their udev rules are installed:
+ * udev alone makes the nodes, and the rules know the event is ours. */
+#define DM_UDEV_FLAGS (DM_UDEV_DISABLE_LIBRARY_FALLBACK | DM_UDEV_PRIMARY_SOURCE_FLAG)
+
+int dm_cookie_release(uint32_t cookie) {
+        int ready = 0;
+
+        if (cookie == 0)
+                return 0;
+        /* Never the blocking dm_udev_wait(): _immediate only counts down
+         * and destroys the semaphore once udev has done its part. */
+        if (!dm_udev_wait_immediate(cookie, &ready))
+                return -EIO;
+        if (ready)
+                return 0;
+
+        /* udev has not completed it (stalled, or its worker failed): do
+         * udev's part, after which the semaphore can go without waiting. */
+        (void) dm_udev_complete(cookie);
+        (void) dm_udev_wait_immediate(cookie, &ready);
+        return -ETIME;
+}
+
 /*
- * Runs a task that triggers uevents. With ret_cookie NULL it waits until
- * udev has finished with them; otherwise the caller gets the cookie and
- * finishes it with dm_cookie_wait() once udev is done (see udev-watch.h).
+ * Runs a task that triggers uevents, without waiting for udev. The cookie
+ * goes to the caller; when udev is already done with it, or the task made
+ * no uevent (libdevmapper then counts the cookie down itself), it is
+ * released here and the caller gets 0.
  */
 static int dm_task_run_synced(DmTask *t, uint16_t udev_flags, uint32_t *ret_cookie) {
         uint32_t cookie = 0;
-        int r = 0;
+        int ready = 0, r;
 
-        if (!dm_task_set_cookie(t, &cookie, udev_flags))
+        assert(ret_cookie);
+
+        if (!dm_task_set_cookie(t, &cookie, udev_flags | DM_UDEV_FLAGS))
                 return dm_task_error(t);
         if (!dm_task_run(t)) {
-                /* A failed ioctl sent no uevent that udev could complete;
-                 * libdevmapper has cleaned up what it could. */
                 r = dm_task_error(t);
-                (void) dm_udev_wait(cookie);
+                (void) dm_cookie_release(cookie);
                 return r;
         }
-        if (ret_cookie) {
-                *ret_cookie = cookie;
-                return 0;
-        }
-        if (!dm_udev_wait(cookie))
-                return -EIO;
+        if (cookie != 0 && dm_udev_wait_immediate(cookie, &ready) && ready)
+                cookie = 0;
+        *ret_cookie = cookie;
         return 0;
 }
 
-int dm_cookie_wait(uint32_t cookie) {
-        return dm_udev_wait(cookie) ? 0 : -EIO;
-}
-
-int dm_cookie_abandon(uint32_t cookie) {
-        /* udev never completed it: count it down ourselves, then release it. */
-        (void) dm_udev_complete(cookie);
-        return dm_cookie_wait(cookie);
-}
-
-int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint16_t udev_flags,
-              uint32_t *ret_cookie) {
+int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint32_t *ret_cookie) {
         _cleanup_dm_task_ DmTask *t = NULL;
         int r;
 
@@ -129,10 +140,10 @@ int dm_create(const char *name, const char *uuid, const DmTable *table, bool rea
         r = dm_task_add_table(t, table);
         if (r < 0)
                 return r;
-        return dm_task_run_synced(t, udev_flags, ret_cookie);
+        return dm_task_run_synced(t, 0, ret_cookie);
 }
 
-int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t udev_flags, uint32_t *ret_cookie) {
+int dm_reload(const char *name, const DmTable *table, bool read_only, uint32_t *ret_cookie) {
         _cleanup_dm_task_ DmTask *load = NULL, *resume = NULL;
         int r;
 
@@ -150,7 +161,7 @@ int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t u
         r = dm_task_new(DM_DEVICE_RESUME, name, &resume);
         if (r < 0)
                 return r;
-        return dm_task_run_synced(resume, udev_flags, ret_cookie);
+        return dm_task_run_synced(resume, 0, ret_cookie);
 }
 
 int dm_remove(const char *name, bool deferred, uint32_t *ret_cookie) {

@@ -26,31 +26,34 @@ static inline void dm_info_donep(DmInfo *i) {
 }
 #define _cleanup_dm_info_ _cleanup_(dm_info_donep)
 
-/* Routes libdevmapper's messages into log.h and enables udev synchronisation. */
+/* Routes libdevmapper's messages into log.h and enables udev synchronisation
+ * (cookies counted down by udev's 95-dm-notify rule). */
 void dm_setup(void);
 
 /*
  * The calls that make uevents are synchronised with udev through a dm
- * cookie. With ret_cookie NULL they block until udev has processed the
- * device. Otherwise they return at once with the cookie, and the caller
- * calls dm_cookie_wait() after udev reported the event (udev-watch.h), or
- * dm_cookie_abandon() when it gave up waiting.
+ * cookie, and every task carries DM_UDEV_DISABLE_LIBRARY_FALLBACK: only
+ * udev makes device nodes and symlinks, never libdevmapper. None of them
+ * waits for udev. They return the cookie in *ret_cookie (0 when there is
+ * nothing to wait for, e.g. udev already finished or no uevent was sent);
+ * the caller watches for the cookie's uevent (udev-watch.h) and then, or
+ * when it gives up, calls dm_cookie_release().
  */
 
 /* Creates, loads and resumes a device in one step. libdevmapper removes
- * the half-made device itself when the table load fails. udev_flags are
- * DM_SUBSYSTEM_UDEV_FLAG*. */
-int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint16_t udev_flags,
-              uint32_t *ret_cookie);
+ * the half-made device itself when the table load fails. */
+int dm_create(const char *name, const char *uuid, const DmTable *table, bool read_only, uint32_t *ret_cookie);
 
 /* Loads a new table and resumes it. */
-int dm_reload(const char *name, const DmTable *table, bool read_only, uint16_t udev_flags, uint32_t *ret_cookie);
+int dm_reload(const char *name, const DmTable *table, bool read_only, uint32_t *ret_cookie);
 
 /* Removes a device; with deferred, the kernel removes it on last close. */
 int dm_remove(const char *name, bool deferred, uint32_t *ret_cookie);
 
-int dm_cookie_wait(uint32_t cookie);
-int dm_cookie_abandon(uint32_t cookie);
+/* Releases a cookie without ever blocking. Returns 0 when udev completed
+ * it, -ETIME when udev had not (the cookie is counted down here and
+ * released all the same, so nothing waits on it any more). */
+int dm_cookie_release(uint32_t cookie);
 
 /* -ENODEV when the device does not exist. */
 int dm_get_info(const char *name, DmInfo *ret);

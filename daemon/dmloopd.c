@@ -3,8 +3,10 @@
 /* dmloopd: creates the devices of the dmloop.d config files and manages them. */
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 
+#include "bus-manager.h"
 #include "config.h"
 #include "log.h"
 #include "manager.h"
@@ -57,9 +59,26 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
-        return manager_run(m);
+        /* Not fatal: the devices matter more than the bus API. */
+        r = bus_manager_connect(m);
+        if (r < 0)
+                log_error_errno(r, "Failed to set up the system bus connection, the bus API is unavailable: %m");
+
+        r = manager_run(m);
+        bus_manager_disconnect(m);
+        return r;
 }
 
 int main(int argc, char *argv[]) {
+        sigset_t mask;
+
+        /* First thing: a SIGHUP (reload) or SIGTERM that comes before the
+         * event loop watches them must wait for it, not kill us. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        (void) sigprocmask(SIG_BLOCK, &mask, NULL);
+
         return run(argc, argv) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

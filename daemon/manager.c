@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -9,13 +11,14 @@
 #include <sys/sysinfo.h>
 #include <systemd/sd-daemon.h>
 
-#include "bus-manager.h"
-#include "config.h"
 #include "config-load.h"
+#include "config.h"
 #include "dm.h"
 #include "log.h"
-#include "manager-ops.h"
 #include "manager.h"
+#include "operation-journal.h"
+#include "operation.h"
+#include "recovery.h"
 #include "size-util.h"
 
 int manager_new(Manager **ret) {
@@ -29,7 +32,8 @@ int manager_new(Manager **ret) {
         m->state_dir = strdup(DMLOOP_STATE_DIR);
         m->ram_dir = strdup(DMLOOP_RAM_DIR);
         m->daemon_config_path = strdup(DMLOOP_DAEMON_CONFIG);
-        if (!m->state_dir || !m->ram_dir || !m->daemon_config_path)
+        m->journal_dir = strdup(DMLOOP_JOURNAL_DIR);
+        if (!m->state_dir || !m->ram_dir || !m->daemon_config_path || !m->journal_dir)
                 return -ENOMEM;
 
         r = sd_event_default(&m->event);
@@ -43,12 +47,11 @@ int manager_new(Manager **ret) {
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
-        while (m->operations)
-                operation_free(m->operations);
-        polkit_registry_free(m->polkit);
-        sd_bus_flush_close_unref(m->bus);
+        /* The bus layer let go of m->bus and m->polkit already. */
+        operation_abandon_all(m);
         udev_watch_free(m->udev);
         sd_event_source_disable_unref(m->mount_watch);
+        m->hooks = (ManagerHooks){};
         for (size_t i = 0; i < m->n_devices; i++)
                 device_free(m->devices[i]);
         free(m->devices);
@@ -57,6 +60,7 @@ Manager *manager_free(Manager *m) {
         free(m->state_dir);
         free(m->ram_dir);
         free(m->daemon_config_path);
+        free(m->journal_dir);
         sd_event_unref(m->event);
         free(m);
         return NULL;
@@ -81,6 +85,8 @@ int manager_add_device(Manager *m, Device *d) {
 }
 
 void manager_forget_device(Manager *m, Device *d) {
+        if (m->hooks.device_removed)
+                m->hooks.device_removed(d, m->hooks.userdata);
         for (size_t i = 0; i < m->n_devices; i++)
                 if (m->devices[i] == d) {
                         memmove(m->devices + i, m->devices + i + 1, (m->n_devices - i - 1) * sizeof(Device *));
@@ -88,6 +94,16 @@ void manager_forget_device(Manager *m, Device *d) {
                         break;
                 }
         device_free(d);
+}
+
+void manager_device_added(Manager *m, Device *d) {
+        if (m->hooks.device_added)
+                m->hooks.device_added(d, m->hooks.userdata);
+}
+
+void manager_device_changed(Manager *m, Device *d) {
+        if (m->hooks.device_changed)
+                m->hooks.device_changed(d, m->hooks.userdata);
 }
 
 uint64_t manager_ram_in_use(Manager *m) {
@@ -170,6 +186,7 @@ static int manager_adopt_devices(Manager *m) {
 
         for (char **n = names; *n; n++) {
                 _cleanup_(device_freep) Device *d = NULL;
+                _cleanup_free_ char *expected = NULL;
 
                 if (!startswith(*n, DMLOOP_DM_NAME_PREFIX))
                         continue;
@@ -181,6 +198,16 @@ static int manager_adopt_devices(Manager *m) {
                 }
                 if (r < 0) {
                         log_warning_errno(r, "Failed to read device-mapper device %s, ignoring: %m", *n);
+                        continue;
+                }
+                /* The UUID alone does not make it ours: dmloopd names the
+                 * dm device after it, and works on it by that name. */
+                if (device_dm_name(d->name, &expected) < 0)
+                        return log_oom();
+                if (!streq(expected, *n)) {
+                        log_warning("Device-mapper device %s has the UUID of dmloop device %s, but not its name %s, "
+                                    "ignoring.",
+                                    *n, d->name, expected);
                         continue;
                 }
                 if (manager_find_device(m, d->name))
@@ -196,122 +223,46 @@ static int manager_adopt_devices(Manager *m) {
         return 0;
 }
 
-/* Creates one device; everything it made is undone when it fails. */
-static int manager_create_device(Manager *m, const DeviceConfig *c) {
-        _cleanup_free_ char *dm_name = NULL, *uuid = NULL, *symlink = NULL;
-        _cleanup_(device_freep) Device *d = NULL;
-        _cleanup_dm_table_ DmTable table = {};
-        BuildState state = { .allowed_dirs = m->config.allowed_backing_dirs };
-        const Backend *backend;
-        int r;
-
-        if (m->n_devices >= m->config.max_devices)
-                return log_device_error_errno(c->name, -EUSERS,
-                                              "%s: Cannot create device %s, the limit of %u devices is reached.",
-                                              c->origin, c->name, m->config.max_devices);
-        if (c->type == DEVICE_TYPE_RAM &&
-            c->size > m->config.ram_limit - MIN(manager_ram_in_use(m), m->config.ram_limit))
-                return log_device_error_errno(c->name, -ENOSPC,
-                                              "%s: Cannot create RAM device %s, it would exceed RamLimit=%" PRIu64 ".",
-                                              c->origin, c->name, m->config.ram_limit);
-
-        if (device_dm_name(c->name, &dm_name) < 0 || device_dm_uuid(c->name, &uuid) < 0 ||
-            device_symlink_path(c->name, &symlink) < 0)
-                return log_oom();
-
-        backend = c->type == DEVICE_TYPE_RAM ? m->ram_backend : m->file_backend;
-        r = backend->build(c, m->ram_dir, &state, &table);
-        if (r < 0) {
-                build_state_rollback(&state);
-                return log_device_error_errno(c->name, r, "%s: Failed to prepare device %s: %m", c->origin, c->name);
-        }
-
-        r = dm_create(dm_name, uuid, &table, c->read_only, 0, NULL);
-        if (r < 0) {
-                build_state_rollback(&state);
-                return log_device_error_errno(c->name, r, "%s: Failed to create device-mapper device %s: %m",
-                                              c->origin, dm_name);
-        }
-        build_state_commit(&state);
-
-        r = device_probe(dm_name, m->ram_dir, &d);
-        if (r < 0) {
-                /* It exists, but we cannot manage what we cannot read. */
-                (void) dm_remove(dm_name, false, NULL);
-                return log_device_error_errno(c->name, r, "%s: Failed to read back device %s: %m", c->origin, dm_name);
-        }
-        d->origin = strdup(c->origin);
-        if (!d->origin)
-                return log_oom();
-
-        if (access(symlink, F_OK) < 0)
-                log_device_warning(c->name,
-                                   "Device %s exists, but udev did not create %s; is the dmloop udev rule installed?",
-                                   c->name, symlink);
-
-        log_device_info(c->name,
-                        "Created device %s from %s (%s, %" PRIu64 " bytes, %s backend, dm target %s, dm %u:%u).",
-                        c->name, c->origin, device_type_to_string(c->type), c->size, backend->name, backend->target,
-                        d->major, d->minor);
-
-        r = manager_add_device(m, d);
-        if (r < 0)
-                return log_oom();
-        /* At boot the bus is not connected yet and this does nothing. */
-        bus_emit_device_added(m, TAKE_PTR(d));
-        return 0;
-}
-
-/* Removes a device that came from a config file that is gone, unless it is in use. */
-static int manager_remove_stale_device(Manager *m, Device *d) {
-        _cleanup_dm_info_ DmInfo info = {};
-        _cleanup_free_ char *dm_name = NULL;
-        DeviceType type = d->type;
-        int r;
-
-        if (device_dm_name(d->name, &dm_name) < 0)
-                return log_oom();
-
-        r = dm_get_info(dm_name, &info);
-        if (r == -ENODEV) {
-                manager_forget_device(m, d);
-                return 0;
-        }
-        if (r < 0)
-                return log_device_warning_errno(d->name, r, "Failed to query device %s, keeping it: %m", d->name);
-        if (info.open_count > 0) {
-                log_device_warning(d->name, "Config file of device %s is gone, but the device is in use, keeping it.",
-                                   d->name);
-                return 0;
-        }
-
-        r = dm_remove(dm_name, false, NULL);
-        if (r < 0)
-                return log_device_warning_errno(d->name, r, "Failed to remove device %s, keeping it: %m", d->name);
-
-        log_device_info(d->name, "Removed device %s, its config file %s is gone.", d->name, strempty(d->origin));
-        if (type == DEVICE_TYPE_RAM && d->n_segments > 0 && startswith(d->segments[0].path, m->ram_dir))
-                (void) unlink(d->segments[0].path);
-        bus_emit_device_removed(m, d);
-        manager_forget_device(m, d);
-        return 0;
-}
-
 /* A device's config file still counts when it is there but broken: a
  * typo must not cost the device (and a RAM device its data). */
-static bool config_set_has_origin(const ConfigSet *set, const char *origin) {
-        for (size_t i = 0; i < set->n_devices; i++)
-                if (streq(set->devices[i]->origin, origin))
-                        return true;
+static bool config_set_is_broken(const ConfigSet *set, const char *origin) {
         for (size_t i = 0; i < set->n_diagnostics; i++)
                 if (streq(set->diagnostics[i].path, origin))
                         return true;
         return false;
 }
 
-static int manager_apply_config(Manager *m, bool remove_stale) {
+static void manager_check_startup_done(Manager *m) {
+        if (m->startup_done || !m->running || m->startup_pending > 0)
+                return;
+        m->startup_done = true;
+        (void) sd_notifyf(false, "READY=1\nSTATUS=%zu device(s).", m->n_devices);
+        log_info("Ready, managing %zu device(s).", m->n_devices);
+}
+
+/* The result of a create or grow from a config file; operation.c logged it. */
+static void on_config_operation_done(int error, const char *message, void *userdata) {
+        Manager *m = userdata;
+
+        /* A backing file that is not there may be on a file system that is
+         * not mounted yet: try again when one is. */
+        if (IN_SET(error, -ENOENT, -ENOTDIR, -ENOMEDIUM))
+                m->waiting_for_mounts++;
+}
+
+static void on_startup_operation_done(int error, const char *message, void *userdata) {
+        Manager *m = userdata;
+
+        on_config_operation_done(error, message, userdata);
+        assert(m->startup_pending > 0);
+        m->startup_pending--;
+        manager_check_startup_done(m);
+}
+
+/* Starts what the config files ask for. Returns the number of problems
+ * known at once (broken files), or a negative errno. */
+static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
         _cleanup_(config_set_freep) ConfigSet *set = NULL;
-        unsigned failed = 0, waiting_for_mounts = 0;
         int r;
 
         r = config_load(m->config_root, m->state_dir, &set);
@@ -322,60 +273,64 @@ static int manager_apply_config(Manager *m, bool remove_stale) {
                 log_error("%s:%u: %s", set->diagnostics[i].path, set->diagnostics[i].line,
                           set->diagnostics[i].message);
 
-        for (size_t i = 0; i < set->n_devices; i++) {
-                DeviceConfig *c = set->devices[i];
-                Device *d = manager_find_device(m, c->name);
-
-                if (d) {
-                        /* An adopted device gets its config file back. */
-                        if (!d->origin || !streq(d->origin, c->origin)) {
-                                free(d->origin);
-                                d->origin = strdup(c->origin);
-                                if (!d->origin)
-                                        return log_oom();
-                        }
-                        if (d->type != c->type)
-                                log_device_warning(c->name, "%s: Device %s exists as a %s device, not %s, ignoring.",
-                                                   c->origin, c->name, device_type_to_string(d->type),
-                                                   device_type_to_string(c->type));
-                        else if (c->size > d->size) {
-                                _cleanup_(sd_bus_error_free) sd_bus_error error = SD_BUS_ERROR_NULL;
-
-                                log_device_info(c->name,
-                                                "%s: Growing device %s from %" PRIu64 " to %" PRIu64 " bytes.",
-                                                c->origin, c->name, d->size, c->size);
-                                r = operation_resize(m, NULL, d, c->size, false, &error);
-                                if (r < 0)
-                                        log_device_warning_errno(c->name, r, "%s: Failed to grow device %s: %s",
-                                                                 c->origin, c->name, error.message ?: strerror(-r));
-                        } else if (c->size < d->size)
-                                log_device_warning(c->name,
-                                                   "%s: Device %s has %" PRIu64
-                                                   " bytes, more than Size=; dmloopd never shrinks a device on its "
-                                                   "own, ignoring.",
-                                                   c->origin, c->name, d->size);
-                        continue;
-                }
-
-                r = manager_create_device(m, c);
-                if (r < 0)
-                        failed++;
-                /* A backing file that is not there may be on a file system
-                 * that is not mounted yet: try again when one is. */
-                if (IN_SET(r, -ENOENT, -ENOTDIR, -ENOMEDIUM))
-                        waiting_for_mounts++;
-        }
-        m->waiting_for_mounts = waiting_for_mounts;
-
+        /* A device whose file is gone, or whose file now names another
+         * device (Name= was changed), goes when it is idle. First, while
+         * the set is whole: the creates below take their configs out. */
         if (remove_stale)
                 for (size_t i = m->n_devices; i > 0; i--) {
                         Device *d = m->devices[i - 1];
 
-                        if (d->origin && !streq(d->origin, "bus") && !config_set_has_origin(set, d->origin))
-                                (void) manager_remove_stale_device(m, d);
+                        if (!d->origin || d->origin[0] != '/' || operation_is_pending(m, d->name))
+                                continue;
+                        if (config_set_find(set, d->name) || config_set_is_broken(set, d->origin))
+                                continue;
+                        log_device_info(d->name, "Removing device %s, its config file %s no longer defines it.",
+                                        d->name, d->origin);
+                        operation_remove(m, d->name, OPERATION_KEEP_CONFIG, NULL, NULL);
                 }
 
-        return (int) (set->n_diagnostics + failed);
+        m->waiting_for_mounts = 0;
+        for (size_t i = 0; i < set->n_devices; i++) {
+                DeviceConfig *c = set->devices[i];
+                Device *d = manager_find_device(m, c->name);
+
+                /* A call under way owns the device's fate until it is done. */
+                if (operation_is_pending(m, c->name))
+                        continue;
+
+                if (!d) {
+                        set->devices[i] = NULL; /* the operation takes it */
+                        if (startup)
+                                m->startup_pending++;
+                        operation_create(m, c, 0, startup ? on_startup_operation_done : on_config_operation_done, m);
+                        continue;
+                }
+
+                /* An adopted device gets its config file back. */
+                if (!d->origin || !streq(d->origin, c->origin)) {
+                        free(d->origin);
+                        d->origin = strdup(c->origin);
+                        if (!d->origin)
+                                return log_oom();
+                        manager_device_changed(m, d);
+                }
+                if (d->type != c->type)
+                        log_device_warning(c->name, "%s: Device %s exists as a %s device, not %s, ignoring.",
+                                           c->origin, c->name, device_type_to_string(d->type),
+                                           device_type_to_string(c->type));
+                else if (c->size > d->size) {
+                        log_device_info(c->name, "%s: Growing device %s from %" PRIu64 " to %" PRIu64 " bytes.",
+                                        c->origin, c->name, d->size, c->size);
+                        operation_resize(m, c->name, c->size, OPERATION_KEEP_CONFIG, NULL, NULL);
+                } else if (c->size < d->size)
+                        log_device_warning(c->name,
+                                           "%s: Device %s has %" PRIu64
+                                           " bytes, more than Size=; dmloopd never shrinks a device on its own, "
+                                           "ignoring.",
+                                           c->origin, c->name, d->size);
+        }
+
+        return (int) set->n_diagnostics;
 }
 
 static int manager_load_daemon_config(Manager *m) {
@@ -392,6 +347,12 @@ static int manager_load_daemon_config(Manager *m) {
         return 0;
 }
 
+int manager_etc_dir(Manager *m, char **ret) {
+        const char *root = m->config_root && !streq(m->config_root, "/") ? m->config_root : "";
+
+        return asprintf(ret, "%s/etc/dmloop.d", root) < 0 ? -ENOMEM : 0;
+}
+
 int manager_persistent_config_path(Manager *m, const char *name, char **ret) {
         const char *root = m->config_root && !streq(m->config_root, "/") ? m->config_root : "";
 
@@ -405,7 +366,7 @@ void manager_sync_devices(Manager *m) {
                 Device *d = m->devices[i - 1];
 
                 /* A pending operation owns the device's fate. */
-                if (manager_name_is_pending(m, d->name) || device_dm_name(d->name, &dm_name) < 0)
+                if (operation_is_pending(m, d->name) || device_dm_name(d->name, &dm_name) < 0)
                         continue;
                 if (dm_get_info(dm_name, &info) != -ENODEV)
                         continue;
@@ -413,7 +374,6 @@ void manager_sync_devices(Manager *m) {
                 log_device_info(d->name, "Device %s was removed outside of dmloopd, forgetting it.", d->name);
                 if (d->type == DEVICE_TYPE_RAM && d->n_segments > 0 && startswith(d->segments[0].path, m->ram_dir))
                         (void) unlink(d->segments[0].path);
-                bus_emit_device_removed(m, d);
                 manager_forget_device(m, d);
         }
 }
@@ -429,7 +389,7 @@ static int on_mount_table_changed(sd_event_source *s, int fd, uint32_t revents, 
                 return 0;
         log_info("The mount table changed, retrying %u device(s) whose backing files were missing.",
                  m->waiting_for_mounts);
-        (void) manager_apply_config(m, false);
+        (void) manager_apply_config(m, false, false);
         return 0;
 }
 
@@ -477,16 +437,14 @@ int manager_startup(Manager *m) {
         if (r < 0)
                 return r;
 
-        r = manager_apply_config(m, false);
+        /* Every device whole or absent before anything new starts. */
+        recovery_run(m);
+
+        r = manager_apply_config(m, false, true);
         if (r < 0)
                 return r;
         if (r > 0)
-                log_warning("%i device(s) from the config files were skipped, see above.", r);
-
-        /* Not fatal: the devices matter more than the bus API. */
-        r = manager_connect_bus(m);
-        if (r < 0)
-                log_error_errno(r, "Failed to set up the system bus connection, the bus API is unavailable: %m");
+                log_warning("%i config file(s) have errors, see above.", r);
         return 0;
 }
 
@@ -494,7 +452,9 @@ int manager_reload(Manager *m) {
         int r;
 
         (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the config files.");
-        r = manager_apply_config(m, true);
+        r = manager_apply_config(m, true, false);
+        /* The reload is done once its changes are under way; creates still
+         * waiting for udev finish later and log their outcome. */
         (void) sd_notifyf(false, "READY=1\nSTATUS=%zu device(s).", m->n_devices);
         return r < 0 ? r : 0;
 }
@@ -508,15 +468,6 @@ static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void
 int manager_run(Manager *m) {
         int r;
 
-        /* sd-event needs the signals blocked before it can watch them. */
-        sigset_t mask;
-        sigemptyset(&mask);
-        sigaddset(&mask, SIGTERM);
-        sigaddset(&mask, SIGINT);
-        sigaddset(&mask, SIGHUP);
-        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return log_error_errno(-errno, "Failed to block signals: %m");
-
         r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
                 r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
@@ -525,8 +476,15 @@ int manager_run(Manager *m) {
         if (r < 0)
                 return log_error_errno(r, "Failed to watch signals: %m");
 
-        (void) sd_notifyf(false, "READY=1\nSTATUS=%zu device(s).", m->n_devices);
-        log_info("Ready, managing %zu device(s).", m->n_devices);
+        /* Pings systemd's watchdog from the loop when WatchdogSec= is set. */
+        r = sd_event_set_watchdog(m->event, true);
+        if (r < 0)
+                log_warning_errno(r, "Failed to set up the watchdog, ignoring: %m");
+
+        m->running = true;
+        if (m->startup_pending > 0)
+                log_info("Waiting for udev to set up %u device(s).", m->startup_pending);
+        manager_check_startup_done(m);
 
         r = sd_event_loop(m->event);
         if (r < 0)

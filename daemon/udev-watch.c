@@ -156,3 +156,13 @@ int udev_watch_cookie(UdevWatch *w, uint32_t cookie, uint64_t timeout_usec, Udev
         w->waiters = c;
         return 0;
 }
+
+void udev_watch_cancel(UdevWatch *w, void *userdata) {
+        CookieWaiter *next;
+
+        for (CookieWaiter *c = w->waiters; c; c = next) {
+                next = c->next;
+                if (c->userdata == userdata)
+                        cookie_waiter_unlink(c);
+        }
+}

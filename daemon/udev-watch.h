@@ -24,8 +24,13 @@ int udev_watch_new(sd_event *event, UdevDmRemovedHandler on_dm_removed, void *us
 UdevWatch *udev_watch_free(UdevWatch *w);
 DEFINE_TRIVIAL_CLEANUP_FUNC(UdevWatch *, udev_watch_free);
 
-/* Calls handler once udev reported the event of cookie, or at the timeout. */
+/* Calls handler once udev reported the event of cookie (udev sends it
+ * when it processed the event, and also, unchanged, when its worker failed
+ * or was killed), or with -ETIMEDOUT at the timeout. */
 int udev_watch_cookie(UdevWatch *w, uint32_t cookie, uint64_t timeout_usec, UdevCookieHandler handler, void *userdata);
+
+/* Drops the waiters of userdata without calling them. */
+void udev_watch_cancel(UdevWatch *w, void *userdata);
 
 /* The cookie's identity, as it appears in a uevent's DM_COOKIE: its low
  * 16 bits, because libdevmapper puts the udev flags in the high ones. */

@@ -142,7 +142,7 @@ static void test_error_map(void) {
          * names (System.Error.ENODEV, AccessDenied, FileExists, ...), never
          * into a mapped one. So a handler that returns -ENODEV does not
          * reply NoSuchDevice, whatever the comment in bus-util.c says; every
-         * dmloop error must be set by name (manager-ops.c does). This
+         * dmloop error must be set by name (bus_error_set_operation() does). This
          * records sd-bus's behaviour so that a change shows up here. */
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -152,7 +152,43 @@ static void test_error_map(void) {
         }
 }
 
+static void test_error_names(void) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        ASSERT_STREQ(bus_error_name_from_errno(-ENODEV), DMLOOP_ERROR_NO_SUCH_DEVICE);
+        ASSERT_STREQ(bus_error_name_from_errno(-EEXIST), DMLOOP_ERROR_DEVICE_EXISTS);
+        ASSERT_STREQ(bus_error_name_from_errno(-EBUSY), DMLOOP_ERROR_DEVICE_BUSY);
+        ASSERT_STREQ(bus_error_name_from_errno(-EPERM), DMLOOP_ERROR_BACKING_NOT_ALLOWED);
+        ASSERT_STREQ(bus_error_name_from_errno(-EUSERS), DMLOOP_ERROR_LIMIT_EXCEEDED);
+        ASSERT_STREQ(bus_error_name_from_errno(-ENOENT), SD_BUS_ERROR_INVALID_ARGS);
+        ASSERT_STREQ(bus_error_name_from_errno(-ETIMEDOUT), SD_BUS_ERROR_TIMEOUT);
+        ASSERT_STREQ(bus_error_name_from_errno(-EIO), SD_BUS_ERROR_FAILED);
+
+        ASSERT_EQ(bus_error_set_operation(&e, -EUSERS, "Too many."), -EUSERS);
+        ASSERT_TRUE(sd_bus_error_has_name(&e, DMLOOP_ERROR_LIMIT_EXCEEDED));
+        ASSERT_STREQ(e.message, "Too many.");
+}
+
+static void test_utf8_safe(void) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+        const char *ok = "/srv/gr\xc3\xbc\xc3\x9f"
+                         "e/\xe2\x82\xac.img";
+
+        /* Valid UTF-8 comes back as it is, without a copy. */
+        ASSERT_TRUE(bus_utf8_safe(ok, &a) == ok);
+        ASSERT_TRUE(a == NULL);
+
+        ASSERT_STREQ(bus_utf8_safe("/srv/\xff\xfe.img", &b), "/srv/\\xff\\xfe.img");
+        /* Overlong '/' and a lone surrogate are not UTF-8 either. */
+        ASSERT_STREQ(bus_utf8_safe("a\xc0\xaf"
+                                   "b\xed\xa0\x80",
+                                   &c),
+                     "a\\xc0\\xafb\\xed\\xa0\\x80");
+}
+
 int main(void) {
+        TEST_RUN(test_error_names);
+        TEST_RUN(test_utf8_safe);
         TEST_RUN(test_path_round_trip);
         TEST_RUN(test_path_round_trip_all_chars);
         TEST_RUN(test_foreign_paths);

@@ -39,6 +39,8 @@ static void test_defaults(void) {
         ASSERT_TRUE(c.allowed_backing_dirs[1] == NULL);
         ASSERT_EQ_U64(c.ram_limit, 4 * GIB);
         ASSERT_EQ(c.max_devices, 256);
+        /* udev's own event timeout: good creates do not fail on a busy machine. */
+        ASSERT_EQ_U64(c.udev_timeout_usec, 180 * 1000000ULL);
         daemon_config_done(&c);
         ASSERT_TRUE(c.allowed_backing_dirs == NULL);
         daemon_config_done(&c);
@@ -79,6 +81,10 @@ static void test_values(void) {
         ASSERT_EQ_U64(c.ram_limit, 0);
         daemon_config_done(&c);
 
+        ASSERT_OK(load_text("[Daemon]\nUdevTimeoutSec=3600\n", 8 * GIB, &c, &e));
+        ASSERT_EQ_U64(c.udev_timeout_usec, 3600 * 1000000ULL);
+        daemon_config_done(&c);
+
         ASSERT_EQ_U64(percent_of(UINT64_MAX, 50), UINT64_MAX / 2);
         ASSERT_EQ_U64(percent_of(199, 50), 99);
         ASSERT_EQ_U64(percent_of(0, 100), 0);
@@ -104,6 +110,10 @@ static void test_errors(void) {
                 "[Daemon]\nAllowedBackingDirectories=/srv/\n", 2,
                 "Invalid directory \"/srv/\" in AllowedBackingDirectories=, expected an absolute normalized path");
         expect_error("[Daemon]\nMaxDevices=2\nMaxDevices=3\n", 3, "MaxDevices= given twice, first on line 2");
+        expect_error("[Daemon]\nUdevTimeoutSec=0\n", 2, "UdevTimeoutSec= must be between 1 and 3600, got 0");
+        expect_error("[Daemon]\nUdevTimeoutSec=3601\n", 2, "UdevTimeoutSec= must be between 1 and 3600, got 3601");
+        expect_error("[Daemon]\nUdevTimeoutSec=3min\n", 2, "Invalid number of seconds \"3min\" in UdevTimeoutSec=");
+        expect_error("[Daemon]\nUdevTimeoutSec=-5\n", 2, "Invalid number of seconds \"-5\" in UdevTimeoutSec=");
         expect_error("[Daemon]\nMaxDevice=2\n", 2, "Unknown key \"MaxDevice\" in section [Daemon]");
         expect_error("[Device]\n", 1, "Unknown section [Device], expected [Daemon]");
         expect_error("RamLimit=1G\n", 1, "Key \"RamLimit\" outside of a section, expected [Daemon] first");

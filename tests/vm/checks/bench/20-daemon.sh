@@ -51,3 +51,60 @@ check_sh "bench: CreateDevice latency" '
 	echo "create_latency_ms=$(echo "scale=1; $total / 20 / 1000" | bc)" >>"$BENCH/daemon.txt"
 	for i in $(seq 20); do busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager RemoveDevice sa{sv} lat$i 0; done
 '
+check_sh "bench: dmsetup create + udevadm settle latency" '
+	total=0
+	for i in $(seq 20); do
+		truncate -s 1M /run/lat-ref.img
+		dev=$(losetup -f --show /run/lat-ref.img)
+		t0=$(date +%s%N)
+		dmsetup create "latref-$i" --table "0 2048 linear $dev 0"
+		udevadm settle
+		t1=$(date +%s%N)
+		total=$((total + (t1 - t0) / 1000))
+		dmsetup remove "latref-$i"
+		losetup -d "$dev"
+	done
+	rm -f /run/lat-ref.img
+	echo "dmsetup_settle_latency_ms=$(echo "scale=1; $total / 20 / 1000" | bc)" >>"$BENCH/daemon.txt"
+'
+# ListDevices with 100 and with 1000 devices (4 KiB RAM devices, all made
+# over the bus at once).
+list_time_us() {
+	local t0 t1 total=0
+	for i in $(seq 20); do
+		t0=$(date +%s%N)
+		busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager ListDevices >/dev/null
+		t1=$(date +%s%N)
+		total=$((total + (t1 - t0) / 1000))
+	done
+	echo $((total / 20))
+}
+make_devices() {
+	local from=$1 to=$2
+	for i in $(seq "$from" "$to"); do
+		busctl call --timeout=300 org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice ssta{sv} \
+			many$i ram 4096 0 >/dev/null &
+		[ $((i % 50)) = 0 ] && wait
+	done
+	wait
+}
+export -f list_time_us make_devices
+CHECK_TIMEOUT=1800 check_sh "bench: ListDevices with 100 and with 1000 devices" '
+	cp -a /etc/dmloopd.conf /run/dmloopd.conf.bench 2>/dev/null || true
+	printf "[Daemon]\nMaxDevices=1100\n" >/etc/dmloopd.conf
+	systemctl restart dmloopd
+	make_devices 1 100
+	echo "list_100_us=$(list_time_us)" >>"$BENCH/daemon.txt"
+	make_devices 101 1000
+	test "$(dmsetup ls | grep -c "^dmloop-many")" = 1000
+	echo "list_1000_us=$(list_time_us)" >>"$BENCH/daemon.txt"
+	echo "dmloopd_rss_1000_kib=$(awk "/VmHWM/ {print \$2}" /proc/$(systemctl show -p MainPID --value dmloopd)/status)" >>"$BENCH/daemon.txt"
+	for i in $(seq 1000); do
+		busctl call --timeout=300 org.dmloop1 /org/dmloop1 org.dmloop1.Manager RemoveDevice sa{sv} many$i 0 >/dev/null &
+		[ $((i % 50)) = 0 ] && wait
+	done
+	wait
+	if test -e /run/dmloopd.conf.bench; then mv /run/dmloopd.conf.bench /etc/dmloopd.conf; else rm /etc/dmloopd.conf; fi
+	systemctl restart dmloopd
+	cat "$BENCH/daemon.txt"
+'
