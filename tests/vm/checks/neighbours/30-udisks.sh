@@ -5,13 +5,18 @@ source "$CHECK_DIR/lib.bash"
 
 UD=/org/freedesktop/UDisks2/block_devices
 
+# UDisks2's object path for dmloop device NAME ("-" is escaped as "_2d").
+ud_path() {
+	echo "$UD/$(nb_dm "$1" | sed "s/-/_2d/g")"
+}
+
 # Fails if UDisks2 has an object for a loop device under a dmloop device.
 no_udisks_components() {
 	local name l objects
 	objects=$(busctl tree --list org.freedesktop.UDisks2) || return 1
 	echo "$objects" >"$VM_OUT/udisks-objects.txt"
 	for name in "$@"; do
-		grep -qx "$UD/$(nb_dm "$name")" <<<"$objects" || { echo "UDisks2 has no object for $name"; return 1; }
+		grep -qx "$(ud_path "$name")" <<<"$objects" || { echo "UDisks2 has no object for $name"; return 1; }
 		for l in $(nb_components "$name"); do
 			echo "$name: component $l"
 			! grep -qx "$UD/$l" <<<"$objects" || { echo "UDisks2 has $UD/$l"; return 1; }
@@ -19,7 +24,7 @@ no_udisks_components() {
 		done
 	done
 }
-export -f no_udisks_components
+export -f ud_path no_udisks_components
 
 check "udisksd runs (D-Bus activation)" udisksctl status
 check "devices made while udisksd runs" bash -c '
@@ -29,8 +34,8 @@ for name in nbfile nbram nbu-file nbu-ram; do
 		udevadm settle
 		out=\$(udisksctl info -b /dev/dmloop/$name) || exit 1
 		echo \"\$out\"
-		grep -q '^$UD/\$(nb_dm $name):' <<<\"\$out\"
-		grep -qE 'Symlinks:.*/dev/dmloop/$name' <<<\"\$out\"
+		grep -qx \"\$(ud_path $name):\" <<<\"\$out\"
+		grep -qE '(Symlinks: | )+/dev/dmloop/$name\$' <<<\"\$out\"
 		grep -qE '^ +Size: +[1-9]' <<<\"\$out\"
 	"
 done
@@ -47,7 +52,7 @@ check_sh "... nor after udisksd restarts and finds the devices already there" '
 	sleep 2
 	udevadm settle
 	no_udisks_components nbfile nbram nbu-file nbu-ram
-	busctl tree --list org.freedesktop.UDisks2 | grep -qx "$UD/$(nb_dm nbu-file)"
+	busctl tree --list org.freedesktop.UDisks2 | grep -qx "$(ud_path nbu-file)"
 '
 check "remove the UDisks2 test devices" bash -c '
 	dmloopctl remove nbu-file --delete-backing && dmloopctl remove nbu-ram'
