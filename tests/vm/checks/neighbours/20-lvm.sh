@@ -41,7 +41,7 @@ if [ "$(nb_backend)" = fallback ]; then
 		pvremove -y /dev/dmloop/nbfile >/dev/null 2>&1 || wipefs -a /dev/dmloop/nbfile
 		test $rc != 0 && grep -q duplicate <<<"$out"
 	'
-	check_sh "fallback: dmloopd(8)'"'"'s global_filter in lvmlocal.conf takes effect" "
+	check_sh "fallback: the global_filter of dmloopd(8), in lvmlocal.conf, takes effect" "
 		printf 'devices {\n\tglobal_filter = [ \"$LVM_FILTER\" ]\n}\n' >/etc/lvm/lvmlocal.conf
 		lvmconfig --type current devices/global_filter | tee /dev/stderr | grep -qF '$LVM_FILTER'
 	"

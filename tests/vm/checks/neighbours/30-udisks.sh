@@ -26,6 +26,8 @@ no_udisks_components() {
 }
 export -f ud_path no_udisks_components
 
+# tests/vm/run masks every unit the host enabled, udisks2.service too.
+check "udisks2.service unmasked" systemctl unmask udisks2.service
 check "udisksd runs (D-Bus activation)" udisksctl status
 check "devices made while udisksd runs" bash -c '
 	nb_create nbu-file --type file --size 32M && nb_create nbu-ram --type ram --size 32M'
