@@ -60,7 +60,7 @@ check_sh "dmloopd stopped and masked: the error says so and names systemctl" '
 	grep -q "dmloopd is not running" <<<"$out"
 	grep -q "systemctl status dmloopd" <<<"$out"
 '
-check_sh "no activation file (not installed): the error says what to do, not D-Bus'"'"'s words" '
+check_sh "no activation file (not installed): the error says what to do, not what D-Bus says" '
 	f=/usr/share/dbus-1/system-services/org.dmloop1.service
 	systemctl stop dmloopd.service
 	mv $f /run/org.dmloop1.service.saved
