@@ -27,7 +27,7 @@ check_sh "dmloopd runs in a mount namespace of its own, with /usr and /etc read-
 	nsenter -t "$pid" -m findmnt -n -o OPTIONS /usr | tee /dev/stderr | grep -qw ro
 	nsenter -t "$pid" -m findmnt -n -o OPTIONS /etc/dmloop.d | tee /dev/stderr | grep -qw rw
 '
-check_sh "/run/dmloop/ram is run-dmloop-ram.mount, a tmpfs of mode 0700 in the host'"'"'s namespace" '
+check_sh "/run/dmloop/ram is run-dmloop-ram.mount, a tmpfs of mode 0700 in the host namespace" '
 	systemctl is-active run-dmloop-ram.mount
 	findmnt -n -o FSTYPE /run/dmloop/ram | grep -qx tmpfs
 	test "$(stat -c %a /run/dmloop/ram)" = 700
