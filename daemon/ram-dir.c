@@ -56,9 +56,7 @@ int ram_dir_setup(const char *dir, uint64_t size) {
         (void) snprintf(options, sizeof(options), "mode=0700,size=%" PRIu64, size);
 
         if (!mounted) {
-                /* Outside the unit. Within it, run-dmloop-ram.mount is there
-                 * first, and a mount made here would die with the service's
-                 * mount namespace. */
+                /* Outside the unit, which has run-dmloop-ram.mount. */
                 if (mount("dmloop-ram", dir, "tmpfs", RAM_DIR_MOUNT_FLAGS, options) < 0)
                         return log_error_errno(-errno, "Failed to mount tmpfs on %s: %m", dir);
                 log_debug("Mounted tmpfs for RAM devices on %s (%s).", dir, options);

@@ -6,9 +6,8 @@
  *
  * It must live in the host's mount namespace, so that its files outlive a
  * restart or a kill -9 of dmloopd and the next dmloopd can still grow them.
- * The shipped unit therefore has it mounted by run-dmloop-ram.mount, and
- * dmloopd itself runs in a mount namespace of its own (ProtectSystem=...),
- * where the host's mount shows up through propagation.
+ * The shipped unit has it mounted by run-dmloop-ram.mount; dmloopd only
+ * sets its size.
  */
 
 #include <stdint.h>
@@ -17,10 +16,9 @@
  * Makes DIR (an absolute path) a tmpfs of SIZE bytes with mode 0700.
  *
  * - DIR is a tmpfs mount point already (the mount unit, or an earlier
- *   dmloopd): it is remounted with size=SIZE. A tmpfs's size belongs to its
- *   superblock, so a remount inside the service's namespace changes the
- *   host's mount as well. A failed remount is logged and ignored: dmloopd
- *   counts RAM against its limit by itself, the size is a second fence.
+ *   dmloopd): it is remounted with size=SIZE. A failed remount is logged
+ *   and ignored: dmloopd counts RAM against its limit by itself, the size
+ *   is a second fence.
  * - DIR is a mount point of another file system: -EMEDIUMTYPE.
  * - DIR is not a mount point (dmloopd run by hand, outside the unit): the
  *   missing directories are created and a tmpfs is mounted on DIR.
