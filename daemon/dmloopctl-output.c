@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
 
@@ -200,6 +202,104 @@ void device_info_print_json(FILE *f, const DeviceInfo *d) {
                 fprintf(f, "%" PRIu64 "}", d->backing[i].size);
         }
         fputs("]}", f);
+}
+
+int json_format_from_string(const char *s) {
+        if (streq(s, "pretty"))
+                return JSON_FORMAT_PRETTY;
+        if (streq(s, "short"))
+                return JSON_FORMAT_SHORT;
+        if (streq(s, "off"))
+                return JSON_FORMAT_OFF;
+        return -EINVAL;
+}
+
+static void json_indent(FILE *f, unsigned level) {
+        fputc('\n', f);
+        for (unsigned i = 0; i < level; i++)
+                fputs("        ", f);
+}
+
+/* Re-spaces valid JSON text: all whitespace outside strings goes, and
+ * "pretty" puts every member and element on a line of its own. Empty
+ * objects and arrays stay "{}" and "[]". */
+static void json_reformat(FILE *f, const char *json, JsonFormat format) {
+        bool pretty = format == JSON_FORMAT_PRETTY, in_string = false;
+        unsigned level = 0;
+
+        for (const char *p = json; *p; p++) {
+                if (in_string) {
+                        fputc(*p, f);
+                        if (*p == '\\' && p[1])
+                                fputc(*++p, f);
+                        else if (*p == '"')
+                                in_string = false;
+                        continue;
+                }
+                switch (*p) {
+                case ' ':
+                case '\n':
+                case '\t':
+                        break;
+                case '"':
+                        in_string = true;
+                        fputc(*p, f);
+                        break;
+                case '{':
+                case '[':
+                        fputc(*p, f);
+                        p += strspn(p + 1, " \n\t");
+                        if (p[1] == '}' || p[1] == ']')
+                                fputc(*++p, f);
+                        else if (pretty)
+                                json_indent(f, ++level);
+                        break;
+                case '}':
+                case ']':
+                        if (pretty)
+                                json_indent(f, --level);
+                        fputc(*p, f);
+                        break;
+                case ',':
+                        fputc(',', f);
+                        if (pretty)
+                                json_indent(f, level);
+                        break;
+                case ':':
+                        fputs(pretty ? ": " : ":", f);
+                        break;
+                default:
+                        fputc(*p, f);
+                }
+        }
+        fputc('\n', f);
+}
+
+int device_info_print_json_format(FILE *f, const DeviceInfo *devices, size_t n, bool single, JsonFormat format) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0;
+        FILE *mem;
+
+        assert(f);
+        assert(!single || n == 1);
+
+        mem = open_memstream(&buf, &size);
+        if (!mem)
+                return -ENOMEM;
+        if (!single)
+                fputc('[', mem);
+        for (size_t i = 0; i < n; i++) {
+                if (i > 0)
+                        fputc(',', mem);
+                device_info_print_json(mem, &devices[i]);
+        }
+        if (!single)
+                fputc(']', mem);
+        if (fclose(mem) != 0)
+                return -ENOMEM;
+
+        json_reformat(f, buf, format);
+        return 0;
 }
 
 /* ---- human output ---- */

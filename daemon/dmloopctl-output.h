@@ -49,6 +49,21 @@ void json_print_string(FILE *f, const char *s);
 /* One device as a JSON object on one line, without a newline. */
 void device_info_print_json(FILE *f, const DeviceInfo *d);
 
+/* --json=, as systemd's tools have it: "pretty" (indented, one key per
+ * line), "short" (one line, no spaces) or "off". */
+typedef enum JsonFormat {
+        JSON_FORMAT_OFF,
+        JSON_FORMAT_PRETTY,
+        JSON_FORMAT_SHORT,
+} JsonFormat;
+
+/* Returns the JsonFormat named by "s", or -EINVAL. */
+int json_format_from_string(const char *s);
+
+/* Prints the devices as a JSON array ("list"), or, with "single" and n == 1,
+ * the one device as an object ("status"), then a newline. */
+int device_info_print_json_format(FILE *f, const DeviceInfo *devices, size_t n, bool single, JsonFormat format);
+
 /* The "list" table: NAME TYPE SIZE TARGET DEVICE SYMLINK ORIGIN, with a
  * header and a "N devices listed." footer when "legend" is set. */
 int device_info_print_table(FILE *f, const DeviceInfo *devices, size_t n, bool legend);

@@ -46,7 +46,7 @@ enum {
         OPT_DELETE_BACKING = 1 << 8,
 };
 
-static bool arg_json = false;
+static JsonFormat arg_json = JSON_FORMAT_OFF;
 static bool arg_legend = true;
 static bool arg_ask_password = true;
 static unsigned arg_options = 0;
@@ -77,8 +77,37 @@ static int log_error_errno(int error, const char *format, ...) {
         return error;
 }
 
+/* The daemon is missing: say what to do rather than D-Bus's words. Returns
+ * 1 if the error was one of those and has been printed. */
+static int log_daemon_missing(const sd_bus_error *error, int r) {
+        if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN))
+                /* No activation file: not installed, or installed where
+                 * dbus-daemon does not look (another prefix). */
+                return log_error_errno(-ENOENT,
+                                       "dmloopd is not running, and the system bus does not know how to start it "
+                                       "(no activation file for %s). Install dmloop, or if it is installed, start it "
+                                       "with \"systemctl start dmloopd\".",
+                                       DMLOOP_BUS_NAME);
+        if (sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                return log_error_errno(-ENOENT, "dmloopd is not running. Start it with \"systemctl start dmloopd\".");
+        if (startswith(error->name, "org.freedesktop.systemd1.") ||
+            startswith(error->name, "org.freedesktop.DBus.Error.Spawn."))
+                /* Activation through systemd failed: masked, failed, ... */
+                return log_error_errno(r,
+                                       "dmloopd is not running, and starting it failed: %s See \"systemctl status "
+                                       "dmloopd\" and \"journalctl -u dmloopd\".",
+                                       error->message ?: error->name);
+        return 0;
+}
+
 /* A failed bus call: the daemon's message is the one to show. */
 static int log_bus_error(const sd_bus_error *error, int r, const char *what) {
+        if (sd_bus_error_is_set(error) && error->name) {
+                int q = log_daemon_missing(error, r);
+
+                if (q != 0)
+                        return q;
+        }
         /* sd-bus names local failures (no connection, ...) "System.Error.E*":
          * those get context, the daemon's own messages stand alone. */
         if (sd_bus_error_is_set(error) && error->message && !startswith(error->name, "System.Error."))
@@ -315,14 +344,9 @@ static int verb_list(sd_bus *bus, char **args) {
         if (r < 0)
                 return r;
 
-        if (arg_json) {
-                fputs("[", stdout);
-                for (size_t i = 0; i < n; i++) {
-                        fputs(i == 0 ? "\n  " : ",\n  ", stdout);
-                        device_info_print_json(stdout, &devices[i]);
-                }
-                fputs(n > 0 ? "\n]\n" : "]\n", stdout);
-        } else
+        if (arg_json != JSON_FORMAT_OFF)
+                r = device_info_print_json_format(stdout, devices, n, false, arg_json);
+        else
                 r = device_info_print_table(stdout, devices, n, arg_legend);
 
         for (size_t i = 0; i < n; i++)
@@ -339,10 +363,9 @@ static int verb_status(sd_bus *bus, char **args) {
 
         r = get_device_properties(bus, args[0], &d);
         if (r >= 0) {
-                if (arg_json) {
-                        device_info_print_json(stdout, &d);
-                        fputc('\n', stdout);
-                } else {
+                if (arg_json != JSON_FORMAT_OFF)
+                        r = device_info_print_json_format(stdout, &d, 1, true, arg_json);
+                else {
                         r = device_info_print_status(stdout, &d);
                         if (r < 0)
                                 log_error_errno(r, "Failed to print the device status: %m");
@@ -500,7 +523,8 @@ static void help(void) {
                "Options:\n"
                "  -h --help                Show this help\n"
                "     --version             Show the version\n"
-               "     --json                list, status: print JSON\n"
+               "     --json=pretty|short|off\n"
+               "                           list, status: print JSON\n"
                "     --no-legend           list: no header and footer\n"
                "     --no-ask-password     Do not ask for a password for authorization\n"
                "  -t --type=ram|file       create: the device type\n"
@@ -605,7 +629,7 @@ static int parse_argv(int argc, char *argv[]) {
         };
         static const struct option options[] = { { "help", no_argument, NULL, 'h' },
                                                  { "version", no_argument, NULL, ARG_VERSION },
-                                                 { "json", no_argument, NULL, ARG_JSON },
+                                                 { "json", required_argument, NULL, ARG_JSON },
                                                  { "no-legend", no_argument, NULL, ARG_NO_LEGEND },
                                                  { "no-ask-password", no_argument, NULL, ARG_NO_ASK_PASSWORD },
                                                  { "type", required_argument, NULL, 't' },
@@ -631,7 +655,11 @@ static int parse_argv(int argc, char *argv[]) {
                         printf("dmloopctl %s\n", PACKAGE_VERSION);
                         return 0;
                 case ARG_JSON:
-                        arg_json = true;
+                        r = json_format_from_string(optarg);
+                        if (r < 0)
+                                return log_error_errno(-EINVAL, "Invalid --json=%s, expected pretty, short or off.",
+                                                       optarg);
+                        arg_json = r;
                         break;
                 case ARG_NO_LEGEND:
                         arg_legend = false;

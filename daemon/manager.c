@@ -19,6 +19,7 @@
 #include "operation-journal.h"
 #include "operation.h"
 #include "recovery.h"
+#include "ram-dir.h"
 #include "size-util.h"
 
 int manager_new(Manager **ret) {
@@ -134,45 +135,6 @@ static void manager_pick_backends(Manager *m) {
         log_info("File devices use the %s backend (dm target %s), RAM devices the %s backend (dm target %s).",
                  manager_backend_label(m->file_backend), m->file_backend->target,
                  manager_backend_label(m->ram_backend), m->ram_backend->target);
-}
-
-/* dmloopd's own tmpfs for fallback RAM devices. It lives in the host's
- * mount namespace, so its files outlive a daemon restart or kill -9 and a
- * restarted daemon can still find them. */
-static int manager_setup_ram_dir(Manager *m) {
-        _cleanup_free_ char *options = NULL, *parent = NULL;
-        struct stat st, parent_st;
-        char *slash;
-
-        if (m->ram_backend != &backend_fallback_ram)
-                return 0;
-
-        parent = strdup(m->ram_dir);
-        if (!parent)
-                return -ENOMEM;
-        slash = strrchr(parent, '/');
-        if (!slash || slash == parent)
-                return -EINVAL;
-        *slash = '\0';
-
-        if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-                return log_error_errno(-errno, "Failed to create %s: %m", parent);
-        if (mkdir(m->ram_dir, 0700) < 0 && errno != EEXIST)
-                return log_error_errno(-errno, "Failed to create %s: %m", m->ram_dir);
-        if (stat(m->ram_dir, &st) < 0 || stat(parent, &parent_st) < 0)
-                return log_error_errno(-errno, "Failed to stat %s: %m", m->ram_dir);
-
-        /* Already mounted by an earlier run of dmloopd. */
-        if (st.st_dev != parent_st.st_dev)
-                return 0;
-
-        if (asprintf(&options, "mode=0700,size=%" PRIu64, m->config.ram_limit) < 0)
-                return log_oom();
-        if (mount("dmloop-ram", m->ram_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options) < 0)
-                return log_error_errno(-errno, "Failed to mount tmpfs on %s: %m", m->ram_dir);
-
-        log_debug("Mounted tmpfs for RAM devices on %s (%s).", m->ram_dir, options);
-        return 0;
 }
 
 /* Takes over dmloop devices that already exist, from an earlier run. */
@@ -419,9 +381,11 @@ int manager_startup(Manager *m) {
         dm_setup();
         manager_pick_backends(m);
 
-        r = manager_setup_ram_dir(m);
-        if (r < 0)
-                return r;
+        if (m->ram_backend == &backend_fallback_ram) {
+                r = ram_dir_setup(m->ram_dir, m->config.ram_limit);
+                if (r < 0)
+                        return r;
+        }
 
         /* Listening before anything changes, so no uevent is missed. */
         r = udev_watch_new(m->event, on_dm_removed, m, &m->udev);

@@ -25,16 +25,16 @@ check_sh "list --no-legend has one line per device" '
 	test "$(dmloopctl list --no-legend | wc -l)" = "$(busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager ListDevices | cut -d" " -f2)"
 '
 check_sh "list --json | jq" '
-	dmloopctl --json list | tee /dev/stderr | jq -e "type == \"array\""
-	dmloopctl --json list | jq -e ".[] | select(.name == \"single\") |
+	dmloopctl --json=pretty list | tee /dev/stderr | jq -e "type == \"array\""
+	dmloopctl --json=pretty list | jq -e ".[] | select(.name == \"single\") |
 		.type == \"file\" and .size == 67108864 and .symlink == \"/dev/dmloop/single\" and
 		.persistent == true and .read_only == false and (.device_node | startswith(\"/dev/dm-\")) and
 		(.origin | endswith(\"/single.conf\")) and .backing == [{\"path\": \"/var/lib/dmloop/single.img\", \"size\": 67108864}]"
-	dmloopctl --json list | jq -e ".[] | select(.name == \"joined\") |
+	dmloopctl --json=pretty list | jq -e ".[] | select(.name == \"joined\") |
 		.size == 50331648 and (.backing | map(.size)) == [16777216, 33554432] and
 		(.backing[0].path | endswith(\"/joined-a.img\")) and (.backing[1].path | endswith(\"/joined-b.img\"))"
-	dmloopctl --json list | jq -e ".[] | select(.name == \"scratch\") | .type == \"ram\" and .size == 134217728 and .backing == []"
-	test "$(dmloopctl --json list | jq -r ".[].name" | sort | tr "\n" " ")" = "$(dmloopctl --json list | jq -r ".[].name" | tr "\n" " ")"
+	dmloopctl --json=pretty list | jq -e ".[] | select(.name == \"scratch\") | .type == \"ram\" and .size == 134217728 and .backing == []"
+	test "$(dmloopctl --json=pretty list | jq -r ".[].name" | sort | tr "\n" " ")" = "$(dmloopctl --json=pretty list | jq -r ".[].name" | tr "\n" " ")"
 '
 check_sh "status NAME" '
 	dmloopctl status joined | tee /dev/stderr | grep -Eq "^ +Size: 48M \(50331648 bytes\)$"
@@ -43,7 +43,7 @@ check_sh "status NAME" '
 	dmloopctl status scratch | grep -Eq "^ +Type: ram$"
 '
 check_sh "status --json | jq, and it matches the device node" '
-	json=$(dmloopctl status --json single)
+	json=$(dmloopctl status --json=pretty single)
 	echo "$json"
 	echo "$json" | jq -e ".name == \"single\" and .size == 67108864"
 	node=$(echo "$json" | jq -r .device_node)
@@ -54,7 +54,7 @@ check_sh "status --json | jq, and it matches the device node" '
 '
 check_sh "reading works for an unprivileged user" '
 	runuser -u nobody -- dmloopctl list --no-legend | grep -q "^single "
-	runuser -u nobody -- dmloopctl --json status scratch | jq -e ".size == 134217728"
+	runuser -u nobody -- dmloopctl --json=pretty status scratch | jq -e ".size == 134217728"
 '
 
 # ---- errors and exit codes ----
@@ -86,7 +86,7 @@ check_sh "duplicate create: exit 4" '
 	rc=0; dmloopctl create single --type ram --size 16M 2>"$VM_OUT/ctl-err" || rc=$?
 	cat "$VM_OUT/ctl-err"; test "$rc" = 4
 	grep -q "^dmloopctl: Device \"single\" already exists\.$" "$VM_OUT/ctl-err"
-	dmloopctl --json status single | jq -e ".type == \"file\" and .size == 67108864"
+	dmloopctl --json=pretty status single | jq -e ".type == \"file\" and .size == 67108864"
 '
 check_sh "backing outside the allowed directories: exit 6" '
 	rc=0; dmloopctl create ctl-x --type file --size 16M --backing /tmp/ctl-x.img || rc=$?
@@ -109,13 +109,13 @@ check_sh "create a ram device" '
 	test -z "$out"
 	test -b /dev/dmloop/ctl-ram
 	test "$(blockdev --getsize64 /dev/dmloop/ctl-ram)" = 16777216
-	dmloopctl --json status ctl-ram | jq -e ".type == \"ram\" and .origin == \"bus\" and .persistent == false"
+	dmloopctl --json=pretty status ctl-ram | jq -e ".type == \"ram\" and .origin == \"bus\" and .persistent == false"
 	dmloopctl list --no-legend | grep -Eq "^ctl-ram +ram +16M "
 '
 check_sh "resize grows, shrinking needs --allow-shrink" '
 	dmloopctl resize ctl-ram 32M
 	test "$(blockdev --getsize64 /dev/dmloop/ctl-ram)" = 33554432
-	dmloopctl --json status ctl-ram | jq -e ".size == 33554432"
+	dmloopctl --json=pretty status ctl-ram | jq -e ".size == 33554432"
 	rc=0; dmloopctl resize ctl-ram 8M || rc=$?; test "$rc" = 2
 	test "$(blockdev --getsize64 /dev/dmloop/ctl-ram)" = 33554432
 	dmloopctl resize ctl-ram 8M --allow-shrink
@@ -134,7 +134,7 @@ check_sh "create a file device with two segments, then remove it with its backin
 	rm -f /var/lib/dmloop/ctl-a.img /var/lib/dmloop/ctl-b.img
 	dmloopctl create ctl-file --type file --backing /var/lib/dmloop/ctl-a.img:8M --backing /var/lib/dmloop/ctl-b.img:16M
 	test "$(blockdev --getsize64 /dev/dmloop/ctl-file)" = 25165824
-	dmloopctl --json status ctl-file | tee /dev/stderr | jq -e "
+	dmloopctl --json=pretty status ctl-file | tee /dev/stderr | jq -e "
 		.size == 25165824 and .backing == [{\"path\": \"/var/lib/dmloop/ctl-a.img\", \"size\": 8388608},
 		                                    {\"path\": \"/var/lib/dmloop/ctl-b.img\", \"size\": 16777216}]"
 	test -f /var/lib/dmloop/ctl-a.img -a -f /var/lib/dmloop/ctl-b.img
@@ -146,7 +146,7 @@ check_sh "create a file device with two segments, then remove it with its backin
 check_sh "relative --backing is relative to the current directory" '
 	cd /var/lib/dmloop
 	dmloopctl create ctl-rel --type file --size 8M --backing ctl-rel-data.img
-	dmloopctl --json status ctl-rel | jq -e ".backing[0].path == \"/var/lib/dmloop/ctl-rel-data.img\""
+	dmloopctl --json=pretty status ctl-rel | jq -e ".backing[0].path == \"/var/lib/dmloop/ctl-rel-data.img\""
 	dmloopctl remove ctl-rel --delete-backing
 	test ! -e /var/lib/dmloop/ctl-rel-data.img
 '
@@ -158,13 +158,13 @@ check_sh "--no-create-backing refuses a missing file; --read-only" '
 	truncate -s 8M /var/lib/dmloop/ctl-ro.img
 	dmloopctl create ctl-ro --type file --size 8M --no-create-backing --read-only
 	test "$(blockdev --getro /dev/dmloop/ctl-ro)" = 1
-	dmloopctl --json status ctl-ro | jq -e ".read_only == true"
+	dmloopctl --json=pretty status ctl-ro | jq -e ".read_only == true"
 	dmloopctl remove ctl-ro --delete-backing
 '
 check_sh "--persistent writes /etc/dmloop.d/NAME.conf; remove deletes it" '
 	dmloopctl create ctl-persist --type ram --size 8M --persistent
 	test -f /etc/dmloop.d/ctl-persist.conf
-	dmloopctl --json status ctl-persist | jq -e ".persistent == true and .origin == \"/etc/dmloop.d/ctl-persist.conf\""
+	dmloopctl --json=pretty status ctl-persist | jq -e ".persistent == true and .origin == \"/etc/dmloop.d/ctl-persist.conf\""
 	dmloopctl reload
 	dmloopctl status ctl-persist >/dev/null
 	dmloopctl remove ctl-persist
@@ -172,6 +172,6 @@ check_sh "--persistent writes /etc/dmloop.d/NAME.conf; remove deletes it" '
 '
 check_sh "reload keeps the example devices" '
 	dmloopctl reload
-	dmloopctl --json list | jq -e "[.[].name] | contains([\"single\", \"joined\", \"scratch\"])"
+	dmloopctl --json=pretty list | jq -e "[.[].name] | contains([\"single\", \"joined\", \"scratch\"])"
 	! dmloopctl list --no-legend | grep -q "^ctl-"
 '
