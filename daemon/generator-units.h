@@ -16,6 +16,9 @@
  *                                    is not ordered after it (nofail)
  *   DEV.device.wants/P.mount         and again whenever the device appears,
  *                                    e.g. once a late backing mount is up
+ *   DEV.device.d/50-dmloop-generator.conf
+ *                                    After=dmloopd.service: the device's job
+ *                                    starts its timeout once dmloopd is up
  * where DEV is dev-dmloop-NAME, escaped. File devices add
  * RequiresMountsFor= for the directories of their backing files.
  *
