@@ -70,6 +70,12 @@ else
 		test "$(systemctl show -P SubState local-fs.target)" = active
 		! systemctl --failed --no-legend | grep -E "keep|fast|swapdisk|broken|local-fs"
 	'
+	check_sh "boot $SCRATCH_BOOT: a bad file: the generator logs the file:line message dmloopd logs, and writes nothing" '
+		msg="/etc/dmloop.d/bad.conf:4: Unexpected text after the value of MountPoint=; comments must be on a line of their own"
+		journalctl -b --no-pager -t dmloop-generator | grep -F "$msg"
+		journalctl -b --no-pager -u dmloopd | grep -F "$msg"
+		test ! -e /run/systemd/generator/bad.mount
+	'
 	check "boot $SCRATCH_BOOT: no ordering cycle in the journal" bash -c '! journalctl -b --no-pager | grep -i "ordering cycle"'
 	CHECK_TIMEOUT=300 check "boot $SCRATCH_BOOT: systemd-analyze verify is clean for the generated units" \
 		verify_units keep.mount systemd-makefs@dev-dmloop-keep.service dev-dmloop-swapdisk.swap \
