@@ -13,9 +13,16 @@ mounted_from() {
 }
 export -f mounted_from
 
+# systemd's own messages of this boot (not the checks' progress lines,
+# which name what they look for).
+pid1_journal() {
+	journalctl -b --no-pager _PID=1
+}
+export -f pid1_journal
+
 # The journal of this boot has no ordering cycle and no device timeout.
 no_cycles_or_timeouts() {
-	! journalctl -b --no-pager | grep -E -i 'ordering cycle|Timed out waiting for device'
+	! pid1_journal | grep -E -i 'ordering cycle|Timed out waiting for device'
 }
 export -f no_cycles_or_timeouts
 
