@@ -68,6 +68,13 @@ static int add_device(ConfigSet *s, DeviceConfig *c) {
         return 0;
 }
 
+static const DeviceConfig *find_mount_point(const ConfigSet *s, const char *mount_point) {
+        for (size_t i = 0; i < s->n_devices; i++)
+                if (streq_ptr(s->devices[i]->mount_point, mount_point))
+                        return s->devices[i];
+        return NULL;
+}
+
 int config_load(const char *root, const char *state_dir, ConfigSet **ret) {
         _cleanup_(config_set_freep) ConfigSet *s = NULL;
         _cleanup_strv_free_ char **paths = NULL;
@@ -109,6 +116,23 @@ int config_load(const char *root, const char *state_dir, ConfigSet **ret) {
                                 return -ENOMEM;
                         }
                         r = add_diagnostic(s, *p, c->origin_line, m);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                /* Two mounts on one directory: the generator could write
+                 * only one unit, so the first file wins here too. */
+                other = c->mount_point ? find_mount_point(s, c->mount_point) : NULL;
+                if (other) {
+                        _cleanup_free_ char *m = NULL;
+
+                        if (asprintf(&m, "MountPoint=%s is already used by device \"%s\" (%s), ignoring",
+                                     c->mount_point, other->name, other->origin) < 0) {
+                                m = NULL;
+                                return -ENOMEM;
+                        }
+                        r = add_diagnostic(s, *p, c->mount_point_line, m);
                         if (r < 0)
                                 return r;
                         continue;

@@ -33,6 +33,7 @@ DeviceConfig *config_set_find(const ConfigSet *s, const char *name);
 
 /* "root" as for config_enumerate(); "state_dir" as for config_parse_file().
  * When two files define the same name, the first in lexical order wins and
- * the second becomes a diagnostic "Duplicate device name ..., ignoring".
+ * the second becomes a diagnostic "Duplicate device name ..., ignoring";
+ * the same goes for two devices with the same MountPoint=.
  * Returns 0, -ENOMEM, or -errno if a config directory cannot be read. */
 int config_load(const char *root, const char *state_dir, ConfigSet **ret);

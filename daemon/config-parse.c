@@ -13,6 +13,9 @@ typedef enum ConfigKey {
         KEY_BACKING,
         KEY_READ_ONLY,
         KEY_CREATE_BACKING,
+        KEY_MOUNT_POINT,
+        KEY_FILE_SYSTEM,
+        KEY_MOUNT_OPTIONS,
         _KEY_MAX,
 } ConfigKey;
 
@@ -94,8 +97,15 @@ static int parse_backing(IniReader *r, const char *value, DeviceConfig *c) {
 
 static int handle_device_key(IniReader *r, const char *key, const char *value, void *userdata) {
         static const char *const keys[_KEY_MAX] = {
-                [KEY_NAME] = "Name",       [KEY_TYPE] = "Type",          [KEY_SIZE] = "Size",
-                [KEY_BACKING] = "Backing", [KEY_READ_ONLY] = "ReadOnly", [KEY_CREATE_BACKING] = "CreateBacking",
+                [KEY_NAME] = "Name",
+                [KEY_TYPE] = "Type",
+                [KEY_SIZE] = "Size",
+                [KEY_BACKING] = "Backing",
+                [KEY_READ_ONLY] = "ReadOnly",
+                [KEY_CREATE_BACKING] = "CreateBacking",
+                [KEY_MOUNT_POINT] = "MountPoint",
+                [KEY_FILE_SYSTEM] = "FileSystem",
+                [KEY_MOUNT_OPTIONS] = "MountOptions",
         };
         ParseState *s = userdata;
         DeviceConfig *c = s->config;
@@ -148,10 +158,56 @@ static int handle_device_key(IniReader *r, const char *key, const char *value, v
         case KEY_CREATE_BACKING:
                 return parse_bool_value(r, key, value, &c->create_backing);
 
+        /* The boot-time keys are checked as a whole once the file is read
+         * (device_config_check_mount()); only the syntax is checked here. */
+        case KEY_MOUNT_POINT:
+                if (!path_is_absolute_normalized(value))
+                        return ini_reader_error(r, -EINVAL,
+                                                "Invalid path " VALUE_FMT
+                                                " in MountPoint=, expected an absolute, normalized path",
+                                                VALUE_ARG(value));
+                c->mount_point = strdup(value);
+                if (!c->mount_point)
+                        return ini_reader_error(r, -ENOMEM, "Out of memory");
+                c->mount_point_line = ini_reader_line(r);
+                return 0;
+
+        case KEY_FILE_SYSTEM:
+                c->file_system = file_system_from_string(value);
+                if (c->file_system < 0)
+                        return ini_reader_error(r, -EINVAL,
+                                                "Invalid file system " VALUE_FMT
+                                                " in FileSystem=, expected ext4, xfs, btrfs or swap",
+                                                VALUE_ARG(value));
+                return 0;
+
+        case KEY_MOUNT_OPTIONS:
+                c->mount_options = strdup(value);
+                if (!c->mount_options)
+                        return ini_reader_error(r, -ENOMEM, "Out of memory");
+                return 0;
+
         default:
                 assert(false);
                 return -EINVAL;
         }
+}
+
+/* The line a message about "key" belongs on: that of the key itself. */
+static unsigned key_line(const ParseState *s, const char *key, unsigned fallback) {
+        static const struct {
+                const char *name;
+                ConfigKey key;
+        } map[] = {
+                { "MountPoint", KEY_MOUNT_POINT },
+                { "FileSystem", KEY_FILE_SYSTEM },
+                { "MountOptions", KEY_MOUNT_OPTIONS },
+        };
+
+        for (size_t i = 0; key && i < ELEMENTSOF(map); i++)
+                if (streq(key, map[i].name) && s->seen[map[i].key] > 0)
+                        return s->seen[map[i].key];
+        return fallback;
 }
 
 int config_parse_stream(FILE *f, const char *path, const char *default_name, const char *state_dir, DeviceConfig **ret,
@@ -159,7 +215,7 @@ int config_parse_stream(FILE *f, const char *path, const char *default_name, con
         _cleanup_(device_config_freep) DeviceConfig *c = NULL;
         ParseState s = {};
         ConfigError e;
-        const char *msg;
+        const char *msg, *key = NULL;
         unsigned section_line = 0, file_line;
         int r;
 
@@ -221,6 +277,13 @@ int config_parse_stream(FILE *f, const char *path, const char *default_name, con
                 return config_error_set(ret_error, r, 0, "Out of memory");
         if (r < 0)
                 return config_error_set(ret_error, r, file_line, "%s", msg);
+
+        /* After resolving, so that backing paths are absolute. */
+        r = device_config_check_mount(c, &msg, &key);
+        if (r == -ENOMEM)
+                return config_error_set(ret_error, r, 0, "Out of memory");
+        if (r < 0)
+                return config_error_set(ret_error, r, key_line(&s, key, file_line), "%s", msg);
 
         *ret = TAKE_PTR(c);
         return 0;

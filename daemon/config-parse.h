@@ -11,10 +11,15 @@
  *   Backing=PATH [SIZE]        file devices, repeatable, in order
  *   ReadOnly=BOOL              default no
  *   CreateBacking=BOOL         file devices, default yes
+ *   MountPoint=PATH            mounted there at boot by dmloop-generator(8)
+ *   FileSystem=ext4|xfs|btrfs|swap   made on a blank device at boot
+ *   MountOptions=OPTIONS       for the mount (or for swapon)
  *
  * Every key but Backing= may be given once. Errors carry the line they are
  * on; errors about the file as a whole (a missing Type=, sizes that do not
- * add up) carry the line of the [Device] header, or 1 if there is none.
+ * add up) carry the line of the [Device] header, or 1 if there is none;
+ * those about the boot-time keys (see device_config_check_mount()) carry
+ * the line of the key they are about.
  * See ini-reader.h for the syntax rules.
  */
 

@@ -6,6 +6,7 @@
 #include "device-config.h"
 #include "ini-reader.h"
 #include "size-util.h"
+#include "unit-name.h"
 #include "validate.h"
 
 static const char *const device_type_table[_DEVICE_TYPE_MAX] = {
@@ -26,6 +27,28 @@ DeviceType device_type_from_string(const char *s) {
                 if (streq(s, device_type_table[t]))
                         return t;
         return _DEVICE_TYPE_INVALID;
+}
+
+static const char *const file_system_table[_FILE_SYSTEM_MAX] = {
+        [FILE_SYSTEM_EXT4] = "ext4",
+        [FILE_SYSTEM_XFS] = "xfs",
+        [FILE_SYSTEM_BTRFS] = "btrfs",
+        [FILE_SYSTEM_SWAP] = "swap",
+};
+
+const char *file_system_to_string(FileSystem fs) {
+        if (fs < 0 || fs >= _FILE_SYSTEM_MAX)
+                return NULL;
+        return file_system_table[fs];
+}
+
+FileSystem file_system_from_string(const char *s) {
+        if (!s)
+                return _FILE_SYSTEM_INVALID;
+        for (FileSystem fs = 0; fs < _FILE_SYSTEM_MAX; fs++)
+                if (file_system_table[fs] && streq(s, file_system_table[fs]))
+                        return fs;
+        return _FILE_SYSTEM_INVALID;
 }
 
 DeviceConfig *device_config_new(void) {
@@ -53,6 +76,8 @@ DeviceConfig *device_config_free(DeviceConfig *c) {
         free(c->name);
         segments_free(c->segments, c->n_segments);
         free(c->origin);
+        free(c->mount_point);
+        free(c->mount_options);
         free(c);
         return NULL;
 }
@@ -107,6 +132,103 @@ static char *path_join_under(const char *dir, const char *path) {
         if (asprintf(&j, "%s%s%s", dir, endswith_slash(dir) ? "" : "/", path) < 0)
                 return NULL;
         return j;
+}
+
+bool device_config_is_mounted(const DeviceConfig *c) {
+        assert(c);
+        return c->mount_point || c->file_system == FILE_SYSTEM_SWAP;
+}
+
+/* Whitespace and control characters would not survive a unit file or an
+ * fstab-style option string unescaped; nobody needs them there. */
+static bool string_is_plain(const char *s) {
+        for (const char *p = s; *p; p++)
+                if ((unsigned char) *p <= ' ' || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+int device_config_check_mount(const DeviceConfig *c, const char **ret_message, const char **ret_key) {
+        const char *msg, *key = "MountPoint";
+
+        assert(c);
+        assert(ret_message);
+
+        if (c->file_system < 0 || c->file_system >= _FILE_SYSTEM_MAX) {
+                msg = "Invalid FileSystem=";
+                key = "FileSystem";
+                goto fail;
+        }
+
+        if (c->mount_point) {
+                _cleanup_free_ char *unit = NULL;
+                int r;
+
+                if (!path_is_absolute_normalized(c->mount_point)) {
+                        msg = "MountPoint= must be an absolute, normalized path";
+                        goto fail;
+                }
+                if (streq(c->mount_point, "/")) {
+                        msg = "MountPoint= cannot be the root directory";
+                        goto fail;
+                }
+                if (!string_is_plain(c->mount_point)) {
+                        msg = "MountPoint= may not contain whitespace or control characters";
+                        goto fail;
+                }
+                r = unit_name_from_path(c->mount_point, ".mount", &unit);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0) {
+                        msg = "MountPoint= is too long for a systemd mount unit name";
+                        goto fail;
+                }
+                if (c->file_system == FILE_SYSTEM_SWAP) {
+                        msg = "MountPoint= is not allowed with FileSystem=swap";
+                        goto fail;
+                }
+                /* A RAM device is blank on every boot: without a file
+                 * system to make, the mount could never succeed. */
+                if (c->type == DEVICE_TYPE_RAM && c->file_system == FILE_SYSTEM_NONE) {
+                        msg = "MountPoint= on a ram device needs FileSystem=, the device is blank on every boot";
+                        goto fail;
+                }
+                for (size_t i = 0; i < c->n_segments; i++)
+                        if (path_is_in_directory(c->segments[i].path, c->mount_point)) {
+                                msg = "A backing file lies below MountPoint=, where the mount would hide it";
+                                goto fail;
+                        }
+        } else if (c->file_system != FILE_SYSTEM_NONE && c->file_system != FILE_SYSTEM_SWAP) {
+                msg = "FileSystem= needs MountPoint= (only swap goes without one)";
+                key = "FileSystem";
+                goto fail;
+        }
+
+        if (c->file_system != FILE_SYSTEM_NONE && c->read_only) {
+                msg = "FileSystem= formats a blank device, which ReadOnly=yes forbids";
+                key = "FileSystem";
+                goto fail;
+        }
+
+        if (c->mount_options) {
+                key = "MountOptions";
+                if (!device_config_is_mounted(c)) {
+                        msg = "MountOptions= needs MountPoint= or FileSystem=swap";
+                        goto fail;
+                }
+                if (!*c->mount_options || !string_is_plain(c->mount_options)) {
+                        msg = "MountOptions= may not be empty or contain whitespace or control characters";
+                        goto fail;
+                }
+        }
+
+        return 0;
+
+fail:
+        *ret_message = msg;
+        if (ret_key)
+                *ret_key = key;
+        return -EINVAL;
 }
 
 int device_config_resolve(DeviceConfig *c, const char *state_dir, const char **ret_message) {
@@ -257,6 +379,9 @@ int device_config_format(const DeviceConfig *c, char **ret) {
                     INI_READER_LINE_MAX)
                         return -EINVAL;
         }
+        if ((c->mount_point && strlen("MountPoint=") + strlen(c->mount_point) > INI_READER_LINE_MAX) ||
+            (c->mount_options && strlen("MountOptions=") + strlen(c->mount_options) > INI_READER_LINE_MAX))
+                return -EINVAL;
 
         f = open_memstream(&buf, &len);
         if (!f)
@@ -269,6 +394,12 @@ int device_config_format(const DeviceConfig *c, char **ret) {
                 for (size_t i = 0; i < c->n_segments; i++)
                         fprintf(f, "Backing=%s %s\n", c->segments[i].path, format_size(c->segments[i].size, sz));
         }
+        if (c->mount_point)
+                fprintf(f, "MountPoint=%s\n", c->mount_point);
+        if (c->file_system != FILE_SYSTEM_NONE)
+                fprintf(f, "FileSystem=%s\n", file_system_to_string(c->file_system));
+        if (c->mount_options)
+                fprintf(f, "MountOptions=%s\n", c->mount_options);
 
         if (ferror(f))
                 r = -ENOMEM;

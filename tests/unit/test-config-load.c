@@ -97,12 +97,40 @@ static void test_unopenable(void) {
         ASSERT_STREQ(s->diagnostics[0].message, "Failed to open file: No such file or directory");
 }
 
+/* Two devices on one mount point: the first in file order wins, the
+ * second is skipped with its MountPoint= line, as a duplicate name is. */
+static void test_duplicate_mount_point(void) {
+        _cleanup_(config_set_freep) ConfigSet *s = NULL;
+        char dir[4096], msg[4096 + 128];
+
+        snprintf(dir, sizeof(dir), "%s/mounts", root);
+        put("/mounts/etc/dmloop.d", "a.conf", "[Device]\nType=ram\nSize=8M\nMountPoint=/scratch\nFileSystem=ext4\n");
+        put("/mounts/usr/lib/dmloop.d", "b.conf",
+            "[Device]\nType=ram\nSize=8M\nFileSystem=xfs\n\nMountPoint=/scratch\n");
+        put("/mounts/usr/lib/dmloop.d", "c.conf", "[Device]\nType=ram\nSize=8M\nMountPoint=/other\nFileSystem=ext4\n");
+        put("/mounts/usr/lib/dmloop.d", "d.conf", "[Device]\nType=ram\nSize=8M\nFileSystem=swap\n");
+        put("/mounts/usr/lib/dmloop.d", "e.conf", "[Device]\nType=ram\nSize=8M\nFileSystem=swap\n");
+
+        ASSERT_OK(config_load(dir, STATE, &s));
+        ASSERT_EQ(s->n_devices, 4);
+        ASSERT_STREQ(s->devices[0]->name, "a");
+        ASSERT_STREQ(s->devices[1]->name, "c");
+        ASSERT_STREQ(s->devices[2]->name, "d");
+        ASSERT_STREQ(s->devices[3]->name, "e");
+        ASSERT_EQ(s->n_diagnostics, 1);
+        snprintf(msg, sizeof(msg),
+                 "MountPoint=/scratch is already used by device \"a\" (%s/mounts/etc/dmloop.d/a.conf), ignoring",
+                 root);
+        expect_diagnostic(&s->diagnostics[0], "/mounts/usr/lib/dmloop.d/b.conf", 6, msg);
+}
+
 int main(void) {
         root = test_mkdtemp();
 
         TEST_RUN(test_load);
         TEST_RUN(test_empty);
         TEST_RUN(test_unopenable);
+        TEST_RUN(test_duplicate_mount_point);
 
         test_rm_rf(root);
         free(root);

@@ -184,6 +184,13 @@ static char *dump(const DeviceConfig *c) {
                 c->create_backing ? "yes" : "no");
         for (size_t i = 0; i < c->n_segments; i++)
                 fprintf(f, "segment: %s %" PRIu64 "\n", c->segments[i].path, c->segments[i].size);
+        /* The boot-time keys only when given, so older dumps stay as they are. */
+        if (c->mount_point)
+                fprintf(f, "mount-point: %s\n", c->mount_point);
+        if (c->file_system != FILE_SYSTEM_NONE)
+                fprintf(f, "file-system: %s\n", file_system_to_string(c->file_system));
+        if (c->mount_options)
+                fprintf(f, "mount-options: %s\n", c->mount_options);
         ASSERT_EQ(fclose(f), 0);
         return buf;
 }

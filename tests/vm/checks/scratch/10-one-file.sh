@@ -1,0 +1,37 @@
+# A boot-time scratch disk from one file (make-etc DIR one-file N):
+# Type=ram, Size=256M, MountPoint=/scratch, FileSystem=ext4. tests/run-all
+# boots this guest three times; every boot must bring it back the same way.
+. "$CHECK_DIR/lib.bash"
+
+if [ "$SCRATCH_MODE" != one-file ]; then
+	skip "one-file scratch disk" "not this boot ($SCRATCH_MODE)"
+else
+	check_sh "boot $SCRATCH_BOOT: dmloop-generator wrote the units of scratch.conf" '
+		test -f /run/systemd/generator/scratch.mount
+		test -f "/run/systemd/generator/systemd-makefs@dev-dmloop-scratch.service"
+		test -L /run/systemd/generator/local-fs.target.wants/scratch.mount
+		test -L /run/systemd/generator/dev-dmloop-scratch.device.wants/scratch.mount
+		test -f /run/systemd/generator/dev-dmloop-scratch.device.d/50-dmloop-generator.conf
+		grep -x "SourcePath=/etc/dmloop.d/scratch.conf" /run/systemd/generator/scratch.mount
+	'
+	# Generous limits: a loaded TCG guest takes minutes to mount it.
+	CHECK_TIMEOUT=300 check_sh "boot $SCRATCH_BOOT: /scratch is a mounted ext4 on /dev/dmloop/scratch" '
+		wait_for 280 mounted_from /scratch scratch ext4
+		test "$(blockdev --getsize64 /dev/dmloop/scratch)" = 268435456
+		systemctl is-active scratch.mount
+	'
+	check_sh "boot $SCRATCH_BOOT: it comes back empty and freshly formatted" '
+		test "$(ls -A /scratch)" = lost+found
+		journalctl -b --no-pager -u "systemd-makefs@dev-dmloop-scratch.service" | grep -q "successfully formatted as ext4"
+	'
+	check "boot $SCRATCH_BOOT: data written to /scratch reads back" write_and_read /scratch
+	check "boot $SCRATCH_BOOT: no ordering cycle, no device timeout in the journal" no_cycles_or_timeouts
+	# systemd-analyze is slow in a loaded TCG guest.
+	CHECK_TIMEOUT=300 check_sh "boot $SCRATCH_BOOT: the critical chain of scratch.mount goes through dev-dmloop-scratch.device" '
+		out=$(timeout 280 systemd-analyze critical-chain --no-pager scratch.mount)
+		echo "$out"
+		grep -q "dev-dmloop-scratch.device" <<<"$out"
+	'
+	CHECK_TIMEOUT=300 check "boot $SCRATCH_BOOT: systemd-analyze verify is clean for dmloopd.service and the generated units" \
+		verify_units dmloopd.service scratch.mount systemd-makefs@dev-dmloop-scratch.service
+fi

@@ -1,0 +1,83 @@
+# Scratch disks beside others (make-etc DIR more N, with tests/vm/run
+# --disk IMG as /srv): a file device whose backing file is on /srv, which
+# fstab mounts late, keeps its file system and data across a reboot; a swap
+# device; and a device that cannot be made blocks nothing.
+. "$CHECK_DIR/lib.bash"
+
+if [ "$SCRATCH_MODE" != more ]; then
+	skip "scratch disks with a late backing mount" "not this boot ($SCRATCH_MODE)"
+else
+	check_sh "boot $SCRATCH_BOOT: the boot reached multi-user.target" '
+		test "$(systemctl show -P ActiveState multi-user.target)" = active
+	'
+	CHECK_TIMEOUT=300 check_sh "boot $SCRATCH_BOOT: /srv is mounted from the second disk" '
+		wait_for 280 findmnt --mountpoint /srv
+		test "$(readlink -f "$(findmnt -n -o SOURCE --mountpoint /srv)")" = "$(readlink -f /dev/disk/by-id/virtio-dmloop-disk0)"
+	'
+	CHECK_TIMEOUT=300 check_sh "boot $SCRATCH_BOOT: keep comes up once /srv is mounted, and /keep is mounted" '
+		wait_for 280 mounted_from /keep keep ext4
+		test -f /srv/keep.img
+		# Its backing file is the one on the disk, not one hidden under the mount.
+		test "$(stat -c %d /srv/keep.img)" = "$(stat -c %d /srv)"
+		srv=$(systemctl show -P ActiveEnterTimestampMonotonic srv.mount)
+		keep=$(systemctl show -P ActiveEnterTimestampMonotonic keep.mount)
+		test "$keep" -gt "$srv"
+	'
+	check_sh "boot $SCRATCH_BOOT: nothing was created under /srv on the root file system" '
+		mkdir -p /run/scratch-rootview
+		mount --bind / /run/scratch-rootview
+		trap "umount /run/scratch-rootview" EXIT
+		ls -A /run/scratch-rootview/srv
+		test -z "$(ls -A /run/scratch-rootview/srv)"
+	'
+	if [ "$SCRATCH_BOOT" = 1 ]; then
+		check_sh "boot 1: data on /keep, its file system UUID noted on /srv" '
+			test "$(ls -A /keep)" = lost+found
+			blkid -s UUID -o value /dev/dmloop/keep >/srv/keep.uuid
+			test -s /srv/keep.uuid
+			head -c 4M /dev/urandom >/keep/data
+			sha256sum </keep/data >/srv/keep.sha256
+			sync
+		'
+	else
+		check_sh "boot $SCRATCH_BOOT: /keep has the file system and data of boot 1 (not formatted again)" '
+			test -s /srv/keep.uuid
+			test "$(blkid -s UUID -o value /dev/dmloop/keep)" = "$(cat /srv/keep.uuid)"
+			test "$(sha256sum </keep/data)" = "$(cat /srv/keep.sha256)"
+			journalctl -b --no-pager -u "systemd-makefs@dev-dmloop-keep.service" | grep -q "is not empty"
+		'
+	fi
+	CHECK_TIMEOUT=300 check_sh "boot $SCRATCH_BOOT: FileSystem=swap on a ram device shows in swapon --show" '
+		dev=$(readlink -f /dev/dmloop/swapdisk)
+		wait_for 280 bash -c "swapon --show=NAME --noheadings | grep -qx $dev"
+		swapon --show
+		systemctl is-active dev-dmloop-swapdisk.swap
+	'
+	CHECK_TIMEOUT=300 check_sh "boot $SCRATCH_BOOT: a second ram scratch disk is mounted with its MountOptions=" '
+		wait_for 280 mounted_from /fast fast ext4
+		findmnt -n -o OPTIONS --mountpoint /fast | tr , "\n" | grep -qx noatime
+		findmnt -n -o OPTIONS --mountpoint /fast | tr , "\n" | grep -qx nodev
+	'
+	check "boot $SCRATCH_BOOT: data on the other scratch disks reads back" bash -c 'write_and_read /fast && write_and_read /keep'
+	check_sh "boot $SCRATCH_BOOT: the device that cannot be made: one line in the journal, no mount, no failure" '
+		test ! -e /dev/dmloop/broken
+		! findmnt --mountpoint /broken
+		lines=$(journalctl -b --no-pager -u dmloopd -p warning | grep -w broken || true)
+		echo "$lines"
+		test -n "$lines"
+		# Nothing failed: the mount waits for its device, nofail.
+		test "$(systemctl show -P ActiveState broken.mount)" != failed
+		test "$(systemctl show -P SubState local-fs.target)" = active
+		! systemctl --failed --no-legend | grep -E "keep|fast|swapdisk|broken|local-fs"
+	'
+	check_sh "boot $SCRATCH_BOOT: a bad file: the generator logs the file:line message dmloopd logs, and writes nothing" '
+		msg="/etc/dmloop.d/bad.conf:4: Unexpected text after the value of MountPoint=; comments must be on a line of their own"
+		journalctl -b --no-pager -t dmloop-generator | grep -F "$msg"
+		journalctl -b --no-pager -u dmloopd | grep -F "$msg"
+		test ! -e /run/systemd/generator/bad.mount
+	'
+	check "boot $SCRATCH_BOOT: no ordering cycle in the journal" bash -c '! pid1_journal | grep -i "ordering cycle"'
+	CHECK_TIMEOUT=300 check "boot $SCRATCH_BOOT: systemd-analyze verify is clean for the generated units" \
+		verify_units keep.mount systemd-makefs@dev-dmloop-keep.service dev-dmloop-swapdisk.swap \
+		systemd-mkswap@dev-dmloop-swapdisk.service fast.mount broken.mount
+fi
