@@ -84,7 +84,7 @@ check_sh "configured devices come with the loop and ram tables" '
 	wait_for 60 test -b /dev/dmloop/pkgfile
 	wait_for 60 test -b /dev/dmloop/pkgram
 	dmsetup table dmloop-pkgfile | tee /dev/stderr | grep -E "^0 131072 loop /var/lib/dmloop/pkgfile.img"
-	dmsetup table dmloop-pkgram | tee /dev/stderr | grep -E "^0 65536 ram$"
+	dmsetup table dmloop-pkgram | tee /dev/stderr | grep -E "^0 65536 ram *$"
 '
 write_marks() {
 	local d
@@ -131,7 +131,7 @@ read_marks() {
 }
 check_sh "running devices, their backing file and the admin's configs stay" '
 	dmsetup table dmloop-pkgfile | grep -q " loop /var/lib/dmloop/pkgfile.img"
-	dmsetup table dmloop-pkgram | grep -q "^0 65536 ram$"
+	dmsetup table dmloop-pkgram | grep -q "^0 65536 ram *$"
 	test -f /var/lib/dmloop/pkgfile.img
 	test -f /etc/dmloop.d/pkgfile.conf -a -f /etc/dmloop.d/pkgram.conf
 	lsmod | grep -E "^dm_(loop|ram) "
