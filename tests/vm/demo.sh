@@ -9,9 +9,14 @@ show() {
 }
 
 show systemctl status dmloopd --no-pager --lines=12
+# Which backend: "kernel" when dm-loop.ko and dm-ram.ko are loaded (tools/demo),
+# "fallback" on a stock kernel (tools/demo --fallback).
+show busctl get-property org.dmloop1 /org/dmloop1 org.dmloop1.Manager LoopTarget RamTarget
+show sh -c 'lsmod | grep -E "^(dm_loop|dm_ram|loop|dm_mod) "'
+show dmloopctl list
+show dmsetup table
 show lsblk
 show ls -l /dev/dmloop
-show dmloopctl list
 
 # A busctl round trip: create a RAM device over the bus, look at it, grow
 # it, remove it.
