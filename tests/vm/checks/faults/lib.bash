@@ -359,7 +359,7 @@ kill_round() {
 			expect_set "$name" "$type" "$size" "$persistent" any
 			calls+=("RemoveDevice sa{sv} $name 1 DeleteBacking b $delete")
 		else
-			if [ $((i % 2)) = 1 ]; then type=file; else type=ram; fi
+			if [ $((i % 2)) = 1 ]; then type="file"; else type="ram"; fi
 			size=$(((RANDOM % 2 + 1) * 1048576))
 			if [ $((RANDOM % 2)) = 0 ]; then persistent=yes; else persistent=no; fi
 			if [ "$type" = file ] && [ -e "$STATE_DIR/$name.img" ]; then existed=yes; else existed=no; fi
