@@ -4,7 +4,7 @@
 # ends whole, or absent with nothing left.
 source "$CHECK_DIR/lib.bash"
 
-check "udev stalled: systemctl reload returns, and so does a Reload call" stall_begin
+CHECK_TIMEOUT=200 check "udev stalled: systemctl reload returns, and so does a Reload call" stall_begin
 check "udev stalled: ListDevices answers within 1 s while a create and a reload wait for udev" stall_answers
 CHECK_TIMEOUT=300 check "udev stalled: the pending CreateDevice ends whole or absent once the queue restarts" stall_end
 udevadm control --start-exec-queue

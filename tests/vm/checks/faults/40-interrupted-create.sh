@@ -14,8 +14,8 @@ still_whole_after_restart() {
 	for name in holdrs holdkl; do invariant_whole_or_absent "$name" || return 1; done
 }
 
-CHECK_TIMEOUT=200 check "restart while a create waits for udev: the device is whole or absent" interrupted_create holdrs restart
-CHECK_TIMEOUT=200 check "kill -9 while a create waits for udev: whole or absent, and the journal says Recovery:" \
+CHECK_TIMEOUT=300 check "restart while a create waits for udev: the device is whole or absent" interrupted_create holdrs restart
+CHECK_TIMEOUT=300 check "kill -9 while a create waits for udev: whole or absent, and the journal says Recovery:" \
 	interrupted_create holdkl kill
 CHECK_TIMEOUT=120 check "interrupted creates: still whole or absent after another restart and a reload" \
 	still_whole_after_restart

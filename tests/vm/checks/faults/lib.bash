@@ -420,7 +420,7 @@ stall_begin() {
 	setsid bash -c 'busctl call --timeout=600 org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice ssta{sv} \
 		stallbus file 4194304 0 >"$1/stall-create.out" 2>&1; echo $? >"$1/stall-create.rc"' _ "$FAULTS" </dev/null &
 	expect_set stallbus file 4194304 no no
-	wait_for 20 dmsetup info dmloop-stallbus >/dev/null 2>&1 || { echo "the create did not reach device-mapper"; return 1; }
+	wait_for 90 dmsetup info dmloop-stallbus >/dev/null 2>&1 || { echo "the create did not reach device-mapper"; return 1; }
 	# A reload that has a device to create, which waits for udev too.
 	printf '[Device]\nType=ram\nSize=1M\n' >"$CONF_DIR/stallcfg.conf"
 	expect_set stallcfg ram 1048576 yes any
@@ -482,7 +482,7 @@ interrupted_create() {
 	busctl call --timeout=300 "${MGR[@]}" CreateDevice ssta{sv} "$name" file 8388608 1 Persistent b true \
 		>"$FAULTS/$name.out" 2>&1 &
 	pid=$!
-	wait_for 60 udev_holds "$name" ||
+	wait_for 120 udev_holds "$name" ||
 		{ echo "udev never held $name; CreateDevice: $(cat "$FAULTS/$name.out")"; ls -l /run/udev/rules.d; return 1; }
 	sleep 1
 	case $how in
