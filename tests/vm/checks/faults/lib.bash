@@ -482,9 +482,10 @@ interrupted_create() {
 	busctl call --timeout=300 "${MGR[@]}" CreateDevice ssta{sv} "$name" file 8388608 1 Persistent b true \
 		>"$FAULTS/$name.out" 2>&1 &
 	pid=$!
-	wait_for 120 udev_holds "$name" ||
-		{ echo "udev never held $name; CreateDevice: $(cat "$FAULTS/$name.out")"; ls -l /run/udev/rules.d; return 1; }
-	sleep 1
+	# Once the table is live, the call waits for udev (which the rule
+	# holds). Act at once: the old code gave udev only 15 s.
+	wait_for 120 sh -c 'dmsetup info -c --noheadings -o suspended "dmloop-$1" 2>/dev/null | grep -q Active' _ "$name" ||
+		{ echo "$name never became active; CreateDevice: $(cat "$FAULTS/$name.out")"; return 1; }
 	case $how in
 	restart)
 		timeout 120 systemctl restart dmloopd &
