@@ -7,7 +7,7 @@ source "$CHECK_DIR/lib.bash"
 rounds_cursor=$(journal_cursor)
 rm -f "$FAULTS/interrupted"
 for round in $(seq "${FAULT_ROUNDS:-20}"); do
-	CHECK_TIMEOUT=150 check "kill -9 round $round: every device whole or absent, nothing stray" kill_round "$round" 20
+	CHECK_TIMEOUT=240 check "kill -9 round $round: every device whole or absent, nothing stray" kill_round "$round" 20
 done
 
 recovery_logged() {

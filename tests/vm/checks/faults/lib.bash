@@ -377,7 +377,9 @@ kill_round() {
 	sleep "$nap"
 	echo "round $round: kill -9 after ${nap}s"
 	kill9_and_start || return 1
+	echo "round $round: dmloopd runs again (${SECONDS}s)"
 	for pid in "${pids[@]}"; do wait "$pid"; done
+	echo "round $round: all calls ended (${SECONDS}s)"
 	for i in $(seq "$count"); do
 		# No reply: dbus-daemon says the daemon went away without one.
 		if grep -Eqi "disconnected|no reply|NoReply|connection reset|timed out|broken pipe" "$FAULTS/round-k$i.out"; then
@@ -390,6 +392,7 @@ kill_round() {
 	udevadm settle -t 60
 	bus_answers 30 || { echo "dmloopd does not answer after the restart"; return 1; }
 	refresh_listed || return 1
+	echo "round $round: checking (${SECONDS}s)"
 	for i in $(seq "$count"); do
 		invariant_whole_or_absent "k$i" || { rc=1; force_absent "k$i"; }
 	done
