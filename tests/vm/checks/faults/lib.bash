@@ -1,0 +1,520 @@
+# Helpers shared by the faults suite (issue 9: dmloopd under faults). Sourced
+# by its check files; the runner only runs *.sh, so this is not a check file.
+#
+# The suite expects a boot of its own with no configured devices (tests/run-all
+# passes only the sanitizer build through --etc), so that the first check can
+# start from a system without /var/lib/dmloop. Every check file cleans up
+# the devices it made.
+#
+# Error names: busctl prints only an error's message (design.md), so checks
+# that need the name use gdbus or python3-dbus.
+
+FAULTS=/run/dmloop-faults
+FAULTS_SRC=$VM_SRC/tests/vm/checks/faults
+FAULTS_EXPECT=$FAULTS/expect
+STATE_DIR=/var/lib/dmloop
+CONF_DIR=/etc/dmloop.d
+RAM_DIR=${RAM_DIR:-/run/dmloop/ram}
+HOLD_RULE=/run/udev/rules.d/99-dmloop-faults-hold.rules
+MGR=(org.dmloop1 /org/dmloop1 org.dmloop1.Manager)
+# The files after 10-first-use.sh need the state directory, whoever makes it.
+mkdir -p "$FAULTS" "$FAULTS_EXPECT" "$CONF_DIR" "$STATE_DIR"
+
+# ---- the bus ----
+
+# mgr METHOD SIGNATURE ARGS...: a Manager call through busctl (60 s limit).
+mgr() {
+	busctl call --timeout=60 org.dmloop1 /org/dmloop1 org.dmloop1.Manager "$@"
+}
+
+# Calls a Manager method with gdbus, which prints the error's name; prints
+# its output.
+mgr_gdbus() {
+	local method=$1
+	shift
+	gdbus call --system --timeout 60 --dest org.dmloop1 --object-path /org/dmloop1 \
+		--method "org.dmloop1.Manager.$method" -- "$@" 2>&1
+}
+
+# expect_error ERROR-NAME METHOD ARGS...: the gdbus call fails with that error.
+expect_error() {
+	local err=$1 out
+	shift
+	out=$(mgr_gdbus "$@") && { echo "call succeeded: $out"; return 1; }
+	echo "$out"
+	grep -q "GDBus.Error:$err:" <<<"$out" || { echo "expected $err"; return 1; }
+}
+
+# The device names dmloopd lists, one a line; fails if it does not answer.
+listed_names() {
+	local out
+	out=$(busctl call --timeout=20 --json=short org.dmloop1 /org/dmloop1 org.dmloop1.Manager ListDevices) || return 1
+	jq -r '.data[0][] | .[0]' <<<"$out"
+}
+
+# listed_size NAME: the size dmloopd reports for NAME (empty if not listed).
+listed_size() {
+	busctl call --timeout=20 --json=short org.dmloop1 /org/dmloop1 org.dmloop1.Manager ListDevices |
+		jq -r --arg n "$1" '.data[0][] | select(.[0] == $n) | .[2]'
+}
+
+# ---- the journal ----
+
+journal_cursor() {
+	journalctl --sync 2>/dev/null
+	journalctl -q -n 0 --show-cursor | sed -n 's/^-- cursor: //p'
+}
+
+# journal_since CURSOR: everything logged after CURSOR.
+journal_since() {
+	journalctl --sync 2>/dev/null
+	journalctl -q --no-pager -o short-monotonic --after-cursor="$1"
+}
+
+# Sanitizer reports in a journal excerpt on stdin.
+sanitizer_report() {
+	grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined|Leak)'
+}
+
+# ---- the service ----
+
+dmloopd_pid() { systemctl show -p MainPID --value dmloopd.service; }
+
+# kill -9 dmloopd, wait until systemd has noticed, then make sure it runs
+# again (Restart= may already have started it).
+kill9_and_start() {
+	local old
+	old=$(dmloopd_pid)
+	[ -n "$old" ] && [ "$old" != 0 ] || { echo "dmloopd has no main PID"; return 1; }
+	kill -9 "$old"
+	wait_for 30 sh -c '[ "$(systemctl show -p MainPID --value dmloopd.service)" != "$1" ]' _ "$old" ||
+		{ echo "systemd did not notice that PID $old died"; return 1; }
+	start_dmloopd
+}
+
+# Starts dmloopd (or waits for a pending automatic restart) past any start
+# limit that the kills of this suite ran into.
+start_dmloopd() {
+	systemctl reset-failed dmloopd.service 2>/dev/null
+	timeout 120 systemctl start dmloopd.service || { systemctl status --no-pager dmloopd | tail -20; return 1; }
+	systemctl is-active -q dmloopd.service
+}
+
+# Waits up to SECS (default 10) until ListDevices answers.
+bus_answers() {
+	wait_for "${1:-10}" busctl call --timeout=2 org.dmloop1 /org/dmloop1 org.dmloop1.Manager ListDevices >/dev/null 2>&1
+}
+
+# ---- holding udev ----
+
+# hold_udev: from now on, udev events of dm devices whose dm name starts
+# with "dmloop-hold" stay unfinished (a PROGRAM in a late rule sleeps, so
+# the cookie is not completed and no symlink is made) until release_udev,
+# or for at most 100 s. Other devices are not held.
+hold_udev() {
+	mkdir -p /run/udev/rules.d
+	cat >"$FAULTS/hold.sh" <<-'EOF'
+		# Run by udev for every dm event while the hold rule exists.
+		name=$DM_NAME
+		[ -n "$name" ] || name=$(cat "/sys/block/$DEVNAME_SHORT/dm/name" 2>/dev/null)
+		case $name in dmloop-hold*) ;; *) exit 0 ;; esac
+		echo "$ACTION $name" >>/run/dmloop-faults/held
+		n=0
+		while [ -e /run/dmloop-faults/hold ] && [ $n -lt 500 ]; do sleep 0.2; n=$((n + 1)); done
+		exit 0
+	EOF
+	touch "$FAULTS/hold"
+	echo 'SUBSYSTEM=="block", KERNEL=="dm-[0-9]*", ENV{DEVNAME_SHORT}="%k", PROGRAM=="/bin/sh /run/dmloop-faults/hold.sh"' >"$HOLD_RULE"
+	udevadm control --reload
+}
+
+release_udev() {
+	rm -f "$FAULTS/hold"
+}
+
+# Removes the hold rule altogether (and releases what it holds).
+unhold_udev() {
+	release_udev
+	rm -f "$HOLD_RULE"
+	udevadm control --reload
+}
+
+# True once udev has started holding an event of dm device dmloop-NAME.
+udev_holds() {
+	grep -q " dmloop-$1\$" "$FAULTS/held" 2>/dev/null
+}
+
+# ---- whole or absent ----
+
+# expect_set NAME TYPE SIZE PERSISTENT(yes|no) BACKING_EXISTED(yes|no|any):
+# what invariant_whole_or_absent checks NAME against. BACKING_EXISTED says
+# whether the default backing file was there before the last call on NAME
+# (only "no" is checked: then an absent device must have left no file).
+expect_set() {
+	printf '%s %s %s %s\n' "$2" "$3" "$4" "$5" >"$FAULTS_EXPECT/$1"
+}
+
+# Loop devices (by /dev name) whose backing file is PATH, deleted or not.
+loops_backing() {
+	local f back
+	for f in /sys/block/loop*/loop/backing_file; do
+		[ -e "$f" ] || continue
+		back=$(cat "$f")
+		back=${back% (deleted)}
+		[ "$back" = "$1" ] && echo "/dev/$(basename "$(dirname "$(dirname "$f")")")"
+	done
+	return 0
+}
+
+# backing_of_target TABLE-LINE: the file under one line of a dm table
+# ("linear MAJ:MIN OFF" over a loop device, or "loop PATH [OFF]"); prints
+# the loop's backing_file as sysfs shows it, "(deleted)" included.
+backing_of_target() {
+	local target params
+	target=$(awk '{print $3}' <<<"$1")
+	params=$(cut -d' ' -f4- <<<"$1")
+	case $target in
+	linear) cat "/sys/dev/block/${params%% *}/loop/backing_file" 2>/dev/null || echo "(not a loop device: $params)" ;;
+	loop) echo "${params%% *}" ;;
+	ram) echo "(ram)" ;;
+	*) echo "(unknown target $target)" ;;
+	esac
+}
+
+device_is_whole() {
+	local name=$1 type=$2 size=$3 persistent=$4
+	local dm=dmloop-$name info minor node table line back want rc=0 tmp
+	info=$(dmsetup info -c --noheadings -o uuid,suspended,minor --separator ' ' "$dm") || return 1
+	[ "$(awk '{print $1}' <<<"$info")" = "DMLOOP-$name" ] || { echo "$name: dm UUID is not DMLOOP-$name: $info"; rc=1; }
+	[ "$(awk '{print $2}' <<<"$info")" = Active ] || { echo "$name: dm device is suspended"; rc=1; }
+	minor=$(awk '{print $3}' <<<"$info")
+	node=$(readlink -f "/dev/dmloop/$name" 2>/dev/null)
+	[ "$node" = "/dev/dm-$minor" ] || { echo "$name: /dev/dmloop/$name -> '$node', not /dev/dm-$minor"; rc=1; }
+	[ "$(blockdev --getsize64 "/dev/mapper/$dm" 2>/dev/null)" = "$size" ] ||
+		{ echo "$name: size $(blockdev --getsize64 "/dev/mapper/$dm" 2>&1), expected $size"; rc=1; }
+	grep -qx "$name" "$FAULTS/listed" || { echo "$name: exists, but dmloopd does not list it"; rc=1; }
+
+	# What lies under it: the right file, not a deleted one.
+	if [ "$type" = file ]; then want=$STATE_DIR/$name.img; else want=$RAM_DIR/$name; fi
+	table=$(dmsetup table "$dm")
+	line=$(tail -n 1 <<<"$table")
+	back=$(backing_of_target "$line")
+	case $back in
+	"(ram)") [ "$type" = ram ] || { echo "$name: a file device on a ram target"; rc=1; } ;;
+	"$want") [ -f "$want" ] || { echo "$name: backing file $want is missing"; rc=1; } ;;
+	*) echo "$name: backed by '$back', expected $want"; rc=1 ;;
+	esac
+	if [ "$persistent" = yes ]; then
+		[ -s "$CONF_DIR/$name.conf" ] || { echo "$name: persistent, but $CONF_DIR/$name.conf is missing"; rc=1; }
+	else
+		[ ! -e "$CONF_DIR/$name.conf" ] || { echo "$name: not persistent, but $CONF_DIR/$name.conf exists"; rc=1; }
+	fi
+	[ "$rc" = 0 ] || return 1
+
+	# Data: write, read back through the device and, for a file device,
+	# from the backing file itself (not from an unlinked inode).
+	tmp=$(mktemp)
+	head -c 65536 /dev/urandom >"$tmp"
+	if ! dd if="$tmp" of="/dev/dmloop/$name" bs=64K seek=1 count=1 oflag=direct conv=fsync status=none; then
+		echo "$name: write failed"
+		rc=1
+	elif ! dd if="/dev/dmloop/$name" bs=64K skip=1 count=1 iflag=direct status=none | cmp -s - "$tmp"; then
+		echo "$name: data read back differs"
+		rc=1
+	elif [ "$type" = file ] && ! dd if="$want" bs=64K skip=1 count=1 status=none | cmp -s - "$tmp"; then
+		echo "$name: data written to the device is not in $want"
+		rc=1
+	fi
+	rm -f "$tmp"
+	return "$rc"
+}
+
+device_is_absent() {
+	local name=$1 type=$2 existed=$3 rc=0 p
+	if dmsetup info "dmloop-$name" >/dev/null 2>&1; then echo "$name: dm device dmloop-$name exists"; rc=1; fi
+	if [ -e "/dev/dmloop/$name" ] || [ -L "/dev/dmloop/$name" ]; then echo "$name: /dev/dmloop/$name exists"; rc=1; fi
+	if grep -qx "$name" "$FAULTS/listed"; then echo "$name: dmloopd still lists it"; rc=1; fi
+	for p in "$STATE_DIR/$name.img" "$RAM_DIR/$name"; do
+		[ -z "$(loops_backing "$p")" ] || { echo "$name: loop device $(loops_backing "$p") backs $p"; rc=1; }
+	done
+	[ ! -e "$CONF_DIR/$name.conf" ] || { echo "$name: config file $CONF_DIR/$name.conf is left"; rc=1; }
+	[ ! -e "$RAM_DIR/$name" ] || { echo "$name: RAM file $RAM_DIR/$name is left"; rc=1; }
+	if [ "$type" = file ] && [ "$existed" = no ] && [ -e "$STATE_DIR/$name.img" ]; then
+		echo "$name: backing file $STATE_DIR/$name.img, made by the failed call, is left"
+		rc=1
+	fi
+	return "$rc"
+}
+
+# invariant_whole_or_absent NAME: NAME is whole (dm device with its UUID,
+# active, symlink, size, listed by dmloopd, on its own backing file or RAM
+# file, config file iff persistent, data written reaches that file) or
+# absent (no dm device, symlink, listing, loop device on its file, config
+# file, RAM file, nor a backing file that the failed call made). Expects
+# expect_set NAME ... before, and $FAULTS/listed fresh (refresh_listed).
+# Prints "NAME: whole" or "NAME: absent" or what is wrong.
+invariant_whole_or_absent() {
+	local name=$1 type size persistent existed why
+	read -r type size persistent existed <"$FAULTS_EXPECT/$name" || { echo "$name: no expectation recorded"; return 1; }
+	if dmsetup info "dmloop-$name" >/dev/null 2>&1; then
+		why=$(device_is_whole "$name" "$type" "$size" "$persistent") && { echo "$name: whole"; return 0; }
+		echo "$name: neither whole nor absent: $why"
+		return 1
+	fi
+	why=$(device_is_absent "$name" "$type" "$existed") && { echo "$name: absent"; return 0; }
+	echo "$name: neither whole nor absent: $why"
+	return 1
+}
+
+# Writes what dmloopd lists to $FAULTS/listed; fails if it does not answer.
+refresh_listed() {
+	listed_names >"$FAULTS/listed.new" || { echo "dmloopd does not answer ListDevices"; return 1; }
+	mv "$FAULTS/listed.new" "$FAULTS/listed"
+}
+
+# Nothing stray at all: every dmloop-* dm device is listed by dmloopd, and
+# every loop device on a file in $STATE_DIR or $RAM_DIR is held by a dm
+# device; every RAM file belongs to a listed device.
+no_strays() {
+	local rc=0 d f back l
+	for d in $(dmsetup ls | awk '$1 ~ /^dmloop-/ {print $1}'); do
+		grep -qx "${d#dmloop-}" "$FAULTS/listed" || { echo "stray dm device $d (not listed by dmloopd)"; rc=1; }
+	done
+	for f in /sys/block/loop*/loop/backing_file; do
+		[ -e "$f" ] || continue
+		back=$(cat "$f")
+		case $back in "$STATE_DIR"/* | "$RAM_DIR"/*) ;; *) continue ;; esac
+		l=$(basename "$(dirname "$(dirname "$f")")")
+		[ -n "$(ls "/sys/block/$l/holders" 2>/dev/null)" ] || { echo "stray loop device $l on $back"; rc=1; }
+	done
+	for f in "$RAM_DIR"/*; do
+		[ -e "$f" ] || continue
+		grep -qx "$(basename "$f")" "$FAULTS/listed" || { echo "stray RAM file $f"; rc=1; }
+	done
+	return "$rc"
+}
+
+# force_absent NAME: removes every trace of NAME by hand, so that a failed
+# round does not spoil the next (never part of what a check asserts).
+force_absent() {
+	local name=$1 l
+	dmsetup remove --retry -f "dmloop-$name" >/dev/null 2>&1
+	for l in $(loops_backing "$STATE_DIR/$name.img") $(loops_backing "$RAM_DIR/$name"); do
+		losetup -d "$l" 2>/dev/null
+	done
+	rm -f "$CONF_DIR/$name.conf" "$RAM_DIR/$name" "$STATE_DIR/$name.img" "/dev/dmloop/$name"
+}
+
+# ---- operations used by several files ----
+
+# create_file_dev NAME SIZE [OPTIONS-COUNT OPTIONS...]: a file device on
+# $STATE_DIR/NAME.img through busctl.
+create_file_dev() {
+	local name=$1 size=$2
+	shift 2
+	[ $# -gt 0 ] || set -- 0
+	busctl call --timeout=120 org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice ssta{sv} "$name" file "$size" "$@"
+}
+
+# size_in_bytes VALUE: a dmloop.d size (K M G T, KiB..., or bytes) in bytes.
+size_in_bytes() {
+	local v=$1 n mult=1
+	n=${v%%[!0-9]*}
+	case ${v#"$n"} in
+	"") ;;
+	K | KiB) mult=1024 ;;
+	M | MiB) mult=$((1024 * 1024)) ;;
+	G | GiB) mult=$((1024 * 1024 * 1024)) ;;
+	T | TiB) mult=$((1024 * 1024 * 1024 * 1024)) ;;
+	*) echo "?"; return 1 ;;
+	esac
+	echo $((n * mult))
+}
+
+# check_sh snippets run in a new bash: hand the helpers down to them.
+export FAULTS FAULTS_EXPECT STATE_DIR CONF_DIR RAM_DIR HOLD_RULE
+export -f mgr mgr_gdbus expect_error listed_names listed_size journal_cursor journal_since sanitizer_report \
+	dmloopd_pid kill9_and_start start_dmloopd bus_answers hold_udev release_udev unhold_udev udev_holds \
+	expect_set loops_backing backing_of_target device_is_whole device_is_absent invariant_whole_or_absent \
+	refresh_listed no_strays force_absent create_file_dev size_in_bytes
+
+# ---- kill -9 rounds (50-kill-rounds.sh, 90-asan.sh) ----
+
+# kill_round ROUND [COUNT]: COUNT (default 20) parallel calls on the names
+# k1..kCOUNT (a remove of each device that exists, a create of each that
+# does not: file and RAM, persistent or not), a kill -9 of dmloopd at a
+# random moment, a start, then invariant_whole_or_absent for every name and
+# no_strays. Calls that got no reply are counted in $FAULTS/interrupted.
+kill_round() {
+	local round=$1 count=${2:-20} i name type size persistent existed delete pid rc=0 lost=0 nap
+	local pids=() calls=() present
+	refresh_listed || return 1
+	present=$(dmsetup ls | awk '{print $1}')
+	# Decide every call first, so that they all start within a moment.
+	for i in $(seq "$count"); do
+		name=k$i
+		if grep -qx "dmloop-$name" <<<"$present"; then
+			read -r type size persistent existed <"$FAULTS_EXPECT/$name"
+			if [ $((RANDOM % 2)) = 0 ]; then delete=true; else delete=false; fi
+			expect_set "$name" "$type" "$size" "$persistent" any
+			calls+=("RemoveDevice sa{sv} $name 1 DeleteBacking b $delete")
+		else
+			if [ $((i % 2)) = 1 ]; then type="file"; else type="ram"; fi
+			size=$(((RANDOM % 2 + 1) * 1048576))
+			if [ $((RANDOM % 2)) = 0 ]; then persistent=yes; else persistent=no; fi
+			if [ "$type" = file ] && [ -e "$STATE_DIR/$name.img" ]; then existed=yes; else existed=no; fi
+			expect_set "$name" "$type" "$size" "$persistent" "$existed"
+			calls+=("CreateDevice ssta{sv} $name $type $size 1 Persistent b $([ "$persistent" = yes ] && echo true || echo false)")
+		fi
+	done
+	for i in $(seq "$count"); do
+		# shellcheck disable=SC2086 # the words of the call
+		busctl call --timeout=120 org.dmloop1 /org/dmloop1 org.dmloop1.Manager ${calls[$((i - 1))]} \
+			>"$FAULTS/round-k$i.out" 2>&1 &
+		pids+=($!)
+	done
+	nap=$((RANDOM % 2)).$((RANDOM % 10))
+	sleep "$nap"
+	echo "round $round: kill -9 after ${nap}s"
+	kill9_and_start || return 1
+	echo "round $round: dmloopd runs again (${SECONDS}s)"
+	for pid in "${pids[@]}"; do wait "$pid"; done
+	echo "round $round: all calls ended (${SECONDS}s)"
+	for i in $(seq "$count"); do
+		# No reply: dbus-daemon says the daemon went away without one.
+		if grep -Eqi "disconnected|no reply|NoReply|connection reset|timed out|broken pipe" "$FAULTS/round-k$i.out"; then
+			lost=$((lost + 1))
+			echo "no reply: ${calls[$((i - 1))]}: $(cat "$FAULTS/round-k$i.out")"
+		fi
+	done
+	echo "round $round: $lost call(s) got no reply"
+	echo "$lost" >>"$FAULTS/interrupted"
+	udevadm settle -t 60
+	bus_answers 30 || { echo "dmloopd does not answer after the restart"; return 1; }
+	refresh_listed || return 1
+	echo "round $round: checking (${SECONDS}s)"
+	for i in $(seq "$count"); do
+		invariant_whole_or_absent "k$i" || { rc=1; force_absent "k$i"; }
+	done
+	no_strays || rc=1
+	return "$rc"
+}
+
+# Removes what the rounds left.
+kill_rounds_cleanup() {
+	local i
+	for i in $(seq "${1:-20}"); do
+		busctl call --timeout=60 org.dmloop1 /org/dmloop1 org.dmloop1.Manager RemoveDevice sa{sv} "k$i" \
+			1 DeleteBacking b true >/dev/null 2>&1
+		force_absent "k$i"
+	done
+	udevadm settle -t 30
+}
+
+# ---- udev stalls (30-udev-stall.sh, 90-asan.sh) ----
+
+# The three checks share one stall; the last restarts the queue, and so does
+# a trap on a timeout and the top level after them.
+stall_begin() {
+	trap 'udevadm control --start-exec-queue' TERM INT
+	rm -f "$FAULTS/stall-create.rc" "$FAULTS/stall-create.out"
+	udevadm control --stop-exec-queue || return 1
+	# A bus create that waits for udev; its caller allows a long time.
+	setsid bash -c 'busctl call --timeout=600 org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice ssta{sv} \
+		stallbus file 4194304 0 >"$1/stall-create.out" 2>&1; echo $? >"$1/stall-create.rc"' _ "$FAULTS" </dev/null &
+	expect_set stallbus file 4194304 no no
+	wait_for 90 dmsetup info dmloop-stallbus >/dev/null 2>&1 || { echo "the create did not reach device-mapper"; return 1; }
+	# A reload that has a device to create, which waits for udev too.
+	printf '[Device]\nType=ram\nSize=1M\n' >"$CONF_DIR/stallcfg.conf"
+	expect_set stallcfg ram 1048576 yes any
+	local t0=$SECONDS
+	timeout 20 systemctl reload dmloopd || { echo "systemctl reload did not return within 20 s"; return 1; }
+	sleep 1
+	# The reload is through when a Reload over the bus returns as well.
+	timeout 20 busctl call --timeout=20 "${MGR[@]}" Reload ||
+		{ echo "a Reload call after it did not return within 20 s"; return 1; }
+	echo "reload and Reload returned after $((SECONDS - t0)) s"
+}
+
+stall_answers() {
+	udevadm control --stop-exec-queue
+	# The client connects first: only the call itself is timed.
+	/usr/bin/python3 "$FAULTS_SRC/list-within.py" 1 3
+}
+
+stall_end() {
+	udevadm control --start-exec-queue || return 1
+	wait_for 200 test -s "$FAULTS/stall-create.rc" || { echo "the pending CreateDevice did not end"; return 1; }
+	echo "CreateDevice ended with status $(cat "$FAULTS/stall-create.rc"): $(cat "$FAULTS/stall-create.out")"
+	udevadm settle -t 60
+	bus_answers 30 || { echo "dmloopd does not answer"; return 1; }
+	refresh_listed || return 1
+	invariant_whole_or_absent stallbus || return 1
+	# Whole is only right if the caller heard success, absent only on failure.
+	if [ "$(cat "$FAULTS/stall-create.rc")" = 0 ]; then
+		grep -qx stallbus "$FAULTS/listed" || { echo "the call succeeded, but stallbus is gone"; return 1; }
+	else
+		! grep -qx stallbus "$FAULTS/listed" || { echo "the call failed, but stallbus exists"; return 1; }
+	fi
+	# The config file's device comes once udev runs (at the latest at the next reload).
+	timeout 30 busctl call --timeout=30 "${MGR[@]}" Reload
+	wait_for 30 test -L /dev/dmloop/stallcfg || { echo "stallcfg was never made"; return 1; }
+}
+
+stall_cleanup() {
+	rm -f "$CONF_DIR/stallcfg.conf"
+	busctl call --timeout=60 "${MGR[@]}" Reload
+	busctl call --timeout=60 "${MGR[@]}" RemoveDevice sa{sv} stallbus 1 DeleteBacking b true 2>/dev/null
+	udevadm settle -t 30
+	refresh_listed || return 1
+	expect_set stallcfg ram 1048576 no any
+	invariant_whole_or_absent stallcfg && ! grep -qx stallcfg "$FAULTS/listed" &&
+		invariant_whole_or_absent stallbus && ! grep -qx stallbus "$FAULTS/listed"
+}
+
+# ---- interrupted creates (40-interrupted-create.sh, 90-asan.sh) ----
+# interrupted_create NAME HOW(restart|kill): a persistent file device whose
+# create is interrupted while udev holds its event.
+interrupted_create() {
+	local name=$1 how=$2 cursor pid
+	trap unhold_udev EXIT
+	cursor=$(journal_cursor)
+	rm -f "$FAULTS/held"
+	hold_udev
+	expect_set "$name" file 8388608 yes no
+	busctl call --timeout=300 "${MGR[@]}" CreateDevice ssta{sv} "$name" file 8388608 1 Persistent b true \
+		>"$FAULTS/$name.out" 2>&1 &
+	pid=$!
+	# Once the table is live, the call waits for udev (which the rule
+	# holds). Act at once: the old code gave udev only 15 s.
+	wait_for 120 sh -c 'dmsetup info -c --noheadings -o suspended "dmloop-$1" 2>/dev/null | grep -q Active' _ "$name" ||
+		{ echo "$name never became active; CreateDevice: $(cat "$FAULTS/$name.out")"; return 1; }
+	case $how in
+	restart)
+		timeout 120 systemctl restart dmloopd &
+		sleep 2
+		release_udev
+		wait $! || { echo "systemctl restart failed"; return 1; }
+		;;
+	kill)
+		kill9_and_start &
+		sleep 2
+		release_udev
+		wait $! || return 1
+		;;
+	esac
+	wait "$pid"
+	echo "CreateDevice ended with status $?: $(cat "$FAULTS/$name.out")"
+	udevadm settle -t 60
+	bus_answers 30 || { echo "dmloopd does not answer"; return 1; }
+	refresh_listed || return 1
+	invariant_whole_or_absent "$name" || return 1
+	no_strays || return 1
+	journal_since "$cursor" | grep -E "Recovery:|$name" | grep dmloopd | tail -20
+	if [ "$how" = kill ]; then
+		# The create was in flight: the next start must say what it finished or undid.
+		journal_since "$cursor" | grep "Recovery:" | grep -q "$name" ||
+			{ echo "no \"Recovery:\" line about $name in the journal"; return 1; }
+	fi
+	return 0
+}
