@@ -356,7 +356,8 @@ static void loop_handle_bio(struct loop_c *lc, struct bio *bio)
 
 /*
  * The cgroup a worker charges its I/O and memory to: the submitter's,
- * taken from the bio, as the loop driver does per command.  Without this
+ * taken from the bio (see needs_bio_set_dev in loop_ctr()), as the loop
+ * driver does per command.  Without this
  * all backing I/O would be charged to the root cgroup, and io.max or
  * memory.max would not apply to I/O through the device.  Consecutive bios
  * of one cgroup share one switch.
@@ -836,6 +837,12 @@ static int loop_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->num_write_zeroes_bios = 1;
 		ti->discards_supported = true;
 	}
+	/*
+	 * dm's clones carry no cgroup of their own; this has dm associate
+	 * each with the cgroup of the task that maps it, which is what
+	 * loop_charge_to() hands on to the worker.
+	 */
+	ti->needs_bio_set_dev = true;
 	return 0;
 
 bad:

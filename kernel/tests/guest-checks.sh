@@ -5,7 +5,7 @@
 # throwaway guest (see vm-test.sh).  Expects dm-loop.ko and dm-ram.ko next
 # to this script, and fio, dmsetup, losetup, blkdiscard, mkfs.ext4 in PATH.
 #
-#	guest-checks.sh [--bench] [--only NAME...]
+#	guest-checks.sh [--bench [--bench-devs "DEV..."] [--bench-seconds N]] [--only NAME...]
 #
 # Prints "ok N - what" / "not ok N - what"; exits 1 if any check failed.
 
@@ -17,11 +17,14 @@ T=/tmp/dmt
 n=0
 failed=0
 bench=0
+bench_devs="loop loop-dio dm-loop dm-ram brd null_blk"
 only=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--bench) bench=1 ;;
+	--bench-devs) bench_devs=$2; shift ;;
+	--bench-seconds) BENCH_RUNTIME=$2; shift ;;
 	--only) only="$only $2"; shift ;;
 	esac
 	shift
@@ -262,6 +265,23 @@ if want loop; then
 	bad "three arguments" "Invalid argument count" "0 100 loop $T/small.img 0 0"
 	bad "not a regular file" "not a regular file" "0 100 loop /dev/null"
 	bad "directory" "not a regular file" "0 100 loop $T"
+	bad "len past EOF (read-only)" "smaller than offset" "0 32769 loop $T/small.img" --readonly
+	bad "offset+len past EOF" "smaller than offset" "0 32768 loop $T/small.img 1"
+	mkdir -p $T/bt && mount -t tmpfs -o size=20M tmpfs $T/bt && truncate -s 1M $T/bt/ok.img
+	bad "second segment bad" "Cannot open backing file" "0 2048 loop $T/bt/ok.img
+2048 100 loop $T/bt/missing.img"
+	check "first segment's file released after a failed table (umount)" umount $T/bt
+
+	rm -f $T/*.img
+fi
+
+# ------------------------------------------- loop: stacking, isolation, errors
+# (part of the loop group; "--only robust" runs this part alone)
+if want loop || want robust; then
+	modprobe ext4
+	modprobe loop
+	stuck=0
+
 	# A read-only open of a FIFO waits for a writer: the type must be
 	# checked before the open, not after
 	mkfifo $T/fifo
@@ -272,12 +292,6 @@ if want loop; then
 	[ $stuck = 0 ] || { : > $T/fifo; wait; stuck=0; }
 	dev_gone fifo || dmsetup remove fifo
 	rm -f $T/fifo
-	bad "len past EOF (read-only)" "smaller than offset" "0 32769 loop $T/small.img" --readonly
-	bad "offset+len past EOF" "smaller than offset" "0 32768 loop $T/small.img 1"
-	mkdir -p $T/bt && mount -t tmpfs -o size=20M tmpfs $T/bt && truncate -s 1M $T/bt/ok.img
-	bad "second segment bad" "Cannot open backing file" "0 2048 loop $T/bt/ok.img
-2048 100 loop $T/bt/missing.img"
-	check "first segment's file released after a failed table (umount)" umount $T/bt
 
 	# direct I/O with async completions: a file on ext4 on null_blk
 	# (memory backed, timer-completed, 4K sectors), where the filesystem
@@ -316,14 +330,6 @@ if want loop; then
 	else
 		notok "ext4 on null_blk for direct I/O"; sed 's/^/#   /' /tmp/ext.out
 	fi
-	rm -f $T/*.img
-fi
-
-# ------------------------------------------- loop: stacking, isolation, errors
-if want loop; then
-	modprobe ext4
-	modprobe loop
-	stuck=0
 
 	# A: ext4 on a dm-loop device; a table whose file lives on the device
 	# itself would wait for itself: refused, as the loop driver does
@@ -498,6 +504,11 @@ if want ram; then
 	check "ram used memory ($(( (free0 - free1) / 1024 )) MiB for 384 MiB)" [ $((free0 - free1)) -gt $((300 * 1024)) ]
 	check "MemFree recovers on remove ($(( (free0 - free2) / 1024 )) MiB short)" [ $((free0 - free2)) -lt $((16 * 1024)) ]
 
+	rm -f $T/r.dat
+fi
+
+# (part of the ram group; "--only ramfull" runs it alone)
+if want ram || want ramfull; then
 	# A RAM device larger than the guest's memory, filled: the write ends
 	# in an error once the system is short of memory; nothing is
 	# OOM-killed, and the guest keeps working.
@@ -517,7 +528,6 @@ if want ram; then
 	check "ram larger than memory: it held $(( ${held:-0} >> 20 )) MiB of $((memtotal >> 10)) MiB" \
 		[ "${held:-0}" -gt 0 -a "${held:-0}" -lt $((memtotal * 1024)) ]
 	[ $stuck = 1 ] || dmsetup remove big
-	rm -f $T/r.dat
 fi
 
 if want stress; then
@@ -616,7 +626,7 @@ if [ $bench = 1 ]; then
 	modprobe null_blk nr_devices=1 memory_backed=0 gb=1
 	DEV[null_blk]=/dev/nullb0
 
-	devs="loop loop-dio dm-loop dm-ram brd null_blk"
+	devs=$bench_devs
 	for r in $(seq $reps); do
 		for bs in 4k 32k; do
 			for d in $devs; do
@@ -635,7 +645,11 @@ if [ $bench = 1 ]; then
 		la=$(echo ${R[loop,4k]} | median); lb=$(echo ${R[loop,32k]} | median)
 		ba=$(echo ${R[brd,4k]} | median); bb=$(echo ${R[brd,32k]} | median)
 		awk -v d=$d -v a=$a -v b=$b -v la=$la -v lb=$lb -v ba=$ba -v bb=$bb 'BEGIN {
-			printf "BENCH | %s | %d | %d | %.2fx | %.2fx | %.2fx | %.2fx |\n", d, a, b, a / la, b / lb, a / ba, b / bb }'
+			r = "BENCH | " d " | " a + 0 " | " b + 0 " |"
+			base[1] = la; base[2] = lb; base[3] = ba; base[4] = bb
+			for (i = 1; i <= 4; i++)
+				r = r sprintf(" %s |", base[i] > 0 ? sprintf("%.2fx", (i % 2 ? a : b) / base[i]) : "n/a")
+			print r }'
 	done
 
 	dmsetup remove bl br
