@@ -17,10 +17,12 @@
 #include <linux/highmem.h>
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/version.h>
+#include <linux/vmstat.h>
 #include <linux/xarray.h>
 
 #define DM_MSG_PREFIX "ram"
@@ -115,19 +117,43 @@ static void ram_free_page_rcu(struct rcu_head *head)
 	__free_page(container_of(head, struct page, rcu_head));
 }
 
+/*
+ * Whether the system can spare another page for a RAM device.  A device
+ * may be larger than memory, and the pages it holds cannot be reclaimed:
+ * filling it up to the last free page would leave every other task to
+ * the OOM killer.  So keep 1/32 of RAM for them, counting what reclaim
+ * can free (MemAvailable); the free page count, cheap to read, spares
+ * computing that while memory is plentiful.
+ */
+static bool ram_may_alloc(void)
+{
+	unsigned long reserve = totalram_pages() / 32;
+
+	return global_zone_page_state(NR_FREE_PAGES) > 2 * reserve ||
+	       si_mem_available() > reserve;
+}
+
+/*
+ * Allocate the page at @idx.  The allocations may fail rather than wait
+ * for memory without end: no retry loop and no OOM killer for a RAM disk,
+ * the write fails instead (see ram_write()).
+ */
 static int ram_alloc_page(struct ram_store *rs, pgoff_t idx)
 {
+	const gfp_t gfp = GFP_NOIO | __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
 	struct page *page, *old;
 
-	page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_HIGHMEM);
+	if (!ram_may_alloc())
+		return -ENOSPC;
+	page = alloc_page(gfp | __GFP_ZERO | __GFP_HIGHMEM);
 	if (!page)
-		return -ENOMEM;
+		return -ENOSPC;
 
-	old = xa_cmpxchg(&rs->pages, idx, NULL, page, GFP_NOIO);
+	old = xa_cmpxchg(&rs->pages, idx, NULL, page, gfp);
 	if (old) {
 		/* Lost a race with another writer, or no memory for a node. */
 		__free_page(page);
-		return xa_is_err(old) ? xa_err(old) : 0;
+		return xa_is_err(old) ? -ENOSPC : 0;
 	}
 	atomic_long_inc(&rs->nr_pages);
 	return 0;
@@ -136,6 +162,8 @@ static int ram_alloc_page(struct ram_store *rs, pgoff_t idx)
 /*
  * Pages may be discarded while another bio copies to or from them, so
  * copies run under rcu_read_lock() and discarded pages are freed by RCU.
+ * A page that cannot be had fails the write with BLK_STS_NOSPC (ENOSPC to
+ * the writer), as a thin pool out of space does.
  */
 static blk_status_t ram_write(struct ram_store *rs, struct bio *bio, sector_t sector)
 {
@@ -161,7 +189,7 @@ static blk_status_t ram_write(struct ram_store *rs, struct bio *bio, sector_t se
 				r = ram_alloc_page(rs, idx);
 				rcu_read_lock();
 				if (r) {
-					status = BLK_STS_RESOURCE;
+					status = BLK_STS_NOSPC;
 					goto out;
 				}
 				continue;

@@ -5,7 +5,7 @@
 # throwaway guest (see vm-test.sh).  Expects dm-loop.ko and dm-ram.ko next
 # to this script, and fio, dmsetup, losetup, blkdiscard, mkfs.ext4 in PATH.
 #
-#	guest-checks.sh [--bench] [--only NAME...]
+#	guest-checks.sh [--bench [--bench-devs "DEV..."] [--bench-seconds N]] [--only NAME...]
 #
 # Prints "ok N - what" / "not ok N - what"; exits 1 if any check failed.
 
@@ -17,11 +17,14 @@ T=/tmp/dmt
 n=0
 failed=0
 bench=0
+bench_devs="loop loop-dio dm-loop dm-ram brd null_blk"
 only=""
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--bench) bench=1 ;;
+	--bench-devs) bench_devs=$2; shift ;;
+	--bench-seconds) BENCH_RUNTIME=$2; shift ;;
 	--only) only="$only $2"; shift ;;
 	esac
 	shift
@@ -52,6 +55,41 @@ dio_mode() {
 		echo buffered
 	fi
 	rm -f "$1/dio-probe"
+}
+# in_time LIMIT CMD...: run CMD for at most LIMIT seconds.  A deadlocked
+# command sits in D state and cannot be killed, so it is left behind and
+# $stuck is set; later steps that would touch the same devices are skipped.
+in_time() {
+	local limit=$1 pid i
+	shift
+	"$@" &
+	pid=$!
+	for ((i = 0; i < limit * 2; i++)); do
+		kill -0 $pid 2>/dev/null || { wait $pid; return; }
+		sleep 0.5
+	done
+	echo "still running after $limit s"
+	stuck=1
+	return 1
+}
+# gone_in LIMIT PID: the background job PID ends within LIMIT seconds
+gone_in() {
+	local i
+	for ((i = 0; i < $1 * 2; i++)); do
+		kill -0 $2 2>/dev/null || return 0
+		sleep 0.5
+	done
+	return 1
+}
+# refuse_reload WHAT DEVICE TABLE MESSAGE: the reload fails and the kernel says why
+refuse_reload() {
+	if dmsetup reload "$2" --table "$3" >/tmp/bad.out 2>&1; then
+		notok "$1 refused"; dmsetup clear "$2"
+	elif ! klog_has "$4"; then
+		notok "$1 refused with \"$4\""; dmesg | tail -3 | sed 's/^/#   /'
+	else
+		ok "$1 refused: $(dmesg | grep -- "$4" | tail -1 | sed 's/^\[[^]]*\] //')"
+	fi
 }
 # fio verify run over a whole device: mixed sizes cross segment boundaries
 fio_verify() {
@@ -93,22 +131,34 @@ if want loop; then
 	check "create 3-segment loop table" dmsetup create t3 --table "$table"
 	check "table round-trips" [ "$(dmsetup table t3)" = "$table" ]
 	check "status INFO" [ "$(dmsetup status t3 | head -1)" = "0 40960 loop $(dio_mode $T)" ]
-	# one batch-class worker per CPU: it must not preempt the submitter
-	check "a SCHED_BATCH kdmloopd worker per online CPU" \
-		[ "$(ps -eo cls=,comm= | grep -c '^ *B kdmloopd/')" = "$(nproc)" ]
+	# each segment has its own batch-class workers, one per online CPU
+	# (max_workers is 4): a device only ever waits for itself, and a
+	# worker does not preempt the submitter
+	t3w="kdmloop$(dmsetup info -c --noheadings -o minor t3)/"
+	check "a SCHED_BATCH worker per online CPU for each of t3's 3 segments" \
+		[ "$(ps -eo cls=,comm= | grep -c "^ *B $t3w")" = "$((3 * $(nproc)))" ]
 	check "fio verify=crc32c on 3 segments" fio_verify /dev/mapper/t3
 	# io_submit of several iocbs runs under a plug: the batched path
 	check "fio verify=crc32c, batched submission" fio_verify /dev/mapper/t3 100% \
 		"--iodepth_batch_submit=8 --iodepth_batch_complete_min=4"
-	# a worker that served I/O must not recurse into I/O from reclaim
-	# (PF_MEMALLOC_NOIO, 0x80000, in field 9 of /proc/PID/stat)
-	noio_workers() {
-		local p
-		for p in $(pgrep '^kdmloopd/'); do
-			awk '{ if (int($9 / 524288) % 2) print }' /proc/$p/stat
+	# a worker that serves I/O must not recurse into I/O from reclaim
+	# (PF_MEMALLOC_NOIO, 0x80000, in field 9 of /proc/PID/stat); the flag
+	# is set while a work runs, so sample the workers under load
+	noio_samples() {
+		local p i
+		for i in $(seq 40); do
+			for p in $(pgrep "^$t3w"); do
+				awk '{ if (int($9 / 524288) % 2) print }' /proc/$p/stat 2>/dev/null
+			done
+			sleep 0.05
 		done | grep -c .
 	}
-	check "kdmloopd workers run with PF_MEMALLOC_NOIO" [ "$(noio_workers)" -ge 1 ]
+	fio --name=noio --filename=/dev/mapper/t3 --ioengine=libaio --direct=1 --iodepth=16 \
+	    --rw=randrw --bs=4k --numjobs=2 --time_based --runtime=6 --output=/dev/null &
+	sleep 1
+	nsamples=$(noio_samples)
+	wait
+	check "workers serve I/O with PF_MEMALLOC_NOIO ($nsamples samples)" [ "$nsamples" -ge 1 ]
 
 	# CPU hotplug: a CPU goes offline under I/O, its queued bios are still
 	# served, and when it comes back its worker is still bound to it
@@ -120,8 +170,8 @@ if want loop; then
 		echo 0 > $cpu1
 		check "fio verify while CPU 1 goes offline" wait $fio_pid
 		echo 1 > $cpu1
-		check "kdmloopd/1 is still bound to CPU 1 when it is back" \
-			[ "$(taskset -pc "$(pgrep -x kdmloopd/1)" | sed 's/.*: //')" = 1 ]
+		check "${t3w}1 is still bound to CPU 1 when it is back" \
+			[ "$(taskset -pc "$(pgrep -x "${t3w}1" | head -1)" | sed 's/.*: //')" = 1 ]
 	else
 		notok "CPU hotplug: $cpu1 not writable"
 	fi
@@ -150,12 +200,13 @@ if want loop; then
 		echo 1 > $tr/events/kprobes/dmt_fsync/enable
 		dd if=/dev/zero of=/dev/mapper/t3 bs=4k count=1 oflag=direct conv=fsync status=none
 		echo 0 > $tr/events/kprobes/dmt_fsync/enable
-		check "flush calls vfs_fsync from a kdmloopd worker" grep -q "kdmloopd/[0-9]*-.*dmt_fsync" $tr/trace
+		check "flush calls vfs_fsync from the device's worker" grep -q "$t3w[0-9]*-.*dmt_fsync" $tr/trace
 		echo > $tr/kprobe_events
 	else
 		notok "flush calls vfs_fsync (no kprobe events)"
 	fi
 	check "remove 3-segment table" dmsetup remove t3
+	check "its workers are gone" sh -c "! pgrep '^$t3w'"
 
 	# discard and write-zeroes punch holes, and only inside the segment
 	dd if=/dev/urandom of=$T/d.img bs=1M count=34 status=none
@@ -221,27 +272,174 @@ if want loop; then
 2048 100 loop $T/bt/missing.img"
 	check "first segment's file released after a failed table (umount)" umount $T/bt
 
+	rm -f $T/*.img
+fi
+
+# ------------------------------------------- loop: stacking, isolation, errors
+# (part of the loop group; "--only robust" runs this part alone)
+if want loop || want robust; then
+	modprobe ext4
+	modprobe loop
+	stuck=0
+
+	# A read-only open of a FIFO waits for a writer: the type must be
+	# checked before the open, not after
+	mkfifo $T/fifo
+	fifo_refused() { ! dmsetup create --readonly fifo --table "0 100 loop $T/fifo"; }
+	stuck=0
+	check "a FIFO is refused without being opened" in_time 30 fifo_refused
+	# a blocked open returns once a writer comes
+	[ $stuck = 0 ] || { : > $T/fifo; wait; stuck=0; }
+	dev_gone fifo || dmsetup remove fifo
+	rm -f $T/fifo
+
 	# direct I/O with async completions: a file on ext4 on null_blk
-	# (memory backed, timer-completed), where the filesystem takes O_DIRECT
-	if { modprobe ext4 && modprobe null_blk nr_devices=1 memory_backed=1 irqmode=2 completion_nsec=20000 gb=1 &&
+	# (memory backed, timer-completed, 4K sectors), where the filesystem
+	# takes O_DIRECT
+	if { modprobe ext4 && modprobe null_blk nr_devices=1 memory_backed=1 irqmode=2 completion_nsec=20000 gb=1 bs=4096 &&
 	     mkfs.ext4 -q -F /dev/nullb0 && mkdir -p $T/ext && mount /dev/nullb0 $T/ext; } >/tmp/ext.out 2>&1; then
 		fallocate -l 256M $T/ext/f.img
 		dmsetup create dio --table "0 262144 loop $T/ext/f.img 4096"
 		check "ext4 file uses direct I/O" [ "$(dmsetup status dio)" = "0 262144 loop direct" ]
-		check "fio verify=crc32c over direct I/O" fio_verify /dev/mapper/dio 128M
+		check "4K-sector backing device: the device has 4K logical blocks" \
+			[ "$(blockdev --getss /dev/mapper/dio)" = 4096 ]
+		check "fio verify=crc32c over direct I/O" fio_verify /dev/mapper/dio 128M --bsrange=4k-128k
 		head -c 4096 /dev/urandom > $T/mark
 		dd if=$T/mark of=/dev/mapper/dio bs=4096 seek=10 oflag=direct status=none
 		check "direct writes land at file offsets" \
 			cmp -s $T/mark <(dd if=$T/ext/f.img bs=4096 skip=$((10 + 512)) count=1 iflag=direct status=none)
 		check "fsync through the device" dd if=/dev/zero of=/dev/mapper/dio bs=64k count=16 conv=fsync status=none
 		check "discard on ext4" blkdiscard -o 0 -l 64M /dev/mapper/dio
+		# the backing writes are charged to the writer's cgroup, not root
+		cg=/sys/fs/cgroup
+		if { mountpoint -q $cg || mount -t cgroup2 none $cg; } &&
+		   echo +io > $cg/cgroup.subtree_control && mkdir -p $cg/dmt; then
+			sh -c "echo \$\$ > $cg/dmt/cgroup.procs &&
+			       exec dd if=/dev/zero of=/dev/mapper/dio bs=1M count=8 oflag=direct status=none"
+			wb=$(awk -v d="$(cat /sys/block/nullb0/dev)" '$1 == d {
+				for (i = 2; i <= NF; i++) if (sub("^wbytes=", "", $i)) print $i }' $cg/dmt/io.stat)
+			check "backing writes are charged to the writer's cgroup (io.stat: ${wb:-0} bytes to nullb0)" \
+				[ "${wb:-0}" -ge $((8 << 20)) ]
+			rmdir $cg/dmt
+		else
+			notok "cgroup2 with the io controller for the cgroup check"
+		fi
 		dmsetup remove dio
 		umount $T/ext
 		rmmod null_blk
 	else
 		notok "ext4 on null_blk for direct I/O"; sed 's/^/#   /' /tmp/ext.out
 	fi
-	rm -f $T/*.img
+
+	# A: ext4 on a dm-loop device; a table whose file lives on the device
+	# itself would wait for itself: refused, as the loop driver does
+	truncate -s 512M $T/sa.img
+	mkdir -p $T/sa $T/sb
+	dmsetup create sa --table "0 1048576 loop $T/sa.img"
+	mkfs.ext4 -q -F /dev/mapper/sa && mount /dev/mapper/sa $T/sa
+	fallocate -l 16M $T/sa/self.img
+	refuse_reload "a table whose file lives on the device itself" sa \
+		"0 32768 loop $T/sa/self.img" "lives on the device itself"
+
+	# A frozen backing filesystem stalls its own device, and no other:
+	# direct I/O to an unrelated device from the same CPU completes
+	truncate -s 128M $T/fx.img
+	lx=$(losetup -f --show $T/fx.img)
+	mkdir -p $T/fx
+	mkfs.ext4 -q -F $lx && mount $lx $T/fx && fallocate -l 32M $T/fx/a.img
+	truncate -s 32M $T/fc.img
+	dmsetup create fa --table "0 65536 loop $T/fx/a.img"
+	dmsetup create fc --table "0 65536 loop $T/fc.img"
+	fsfreeze -f $T/fx
+	taskset -c 1 dd if=/dev/zero of=/dev/mapper/fa bs=4k count=16 oflag=direct status=none &
+	frozen=$!
+	sleep 2
+	check "frozen backing fs: its device's writer waits" kill -0 $frozen
+	check "frozen backing fs: direct I/O to another device on the same CPU completes" \
+		in_time 60 taskset -c 1 dd if=/dev/urandom of=/dev/mapper/fc bs=4k count=16 oflag=direct status=none
+	fsfreeze -u $T/fx
+	check "frozen backing fs: its writer completes after the thaw" gone_in 60 $frozen
+	if [ $stuck = 0 ]; then
+		dmsetup remove fa fc
+		umount $T/fx
+		losetup -d $lx
+	fi
+
+	# A bad block under the backing file: reads give EIO, never zeros.
+	# The file is on ext4 with data=journal, which reads through the page
+	# cache: such a read stops short before the page that fails.
+	truncate -s 64M $T/eb.img
+	le=$(losetup -f --show $T/eb.img)
+	mkdir -p $T/eb
+	head -c 1M /dev/urandom > $T/e.dat
+	dmsetup create eb --table "0 131072 linear $le 0"
+	if { mkfs.ext4 -q -F -b 4096 /dev/mapper/eb && mount -o data=journal /dev/mapper/eb $T/eb &&
+	     cp $T/e.dat $T/eb/e.img && sync && umount $T/eb; } >/tmp/eb.out 2>&1; then
+		# sector of the file's block 5, from its first extent
+		start=$(debugfs -R "bmap /e.img 5" /dev/mapper/eb 2>/dev/null)
+		bad=$((start * 8))
+		dmsetup reload eb --table "0 $bad linear $le 0
+$bad 8 error
+$((bad + 8)) $((131072 - bad - 8)) linear $le $((bad + 8))"
+		dmsetup resume eb
+		mount -o data=journal /dev/mapper/eb $T/eb
+		dmsetup create ee --table "0 2048 loop $T/eb/e.img"
+		dd if=/dev/mapper/ee of=$T/e.out bs=64k count=1 iflag=direct 2>$T/e.err
+		check "bad block in the file: a read across it fails with EIO" \
+			grep -q "Input/output error" $T/e.err
+		check "bad block in the file: the blocks before it read back" \
+			cmp -s <(dd if=/dev/mapper/ee bs=4k count=5 iflag=direct status=none) <(head -c 20k $T/e.dat)
+		refuse "bad block in the file: reading it alone fails" \
+			dd if=/dev/mapper/ee of=/dev/null bs=4k skip=5 count=1 iflag=direct
+		dmsetup remove ee
+		umount $T/eb
+	else
+		notok "ext4 on dm linear for the bad-block check"; sed 's/^/#   /' /tmp/eb.out
+	fi
+	dmsetup remove eb
+	losetup -d $le
+
+	# A full backing filesystem: a direct writer gets ENOSPC, not EIO.  A
+	# small filler file makes the filesystem fill up inside a bio.
+	mkdir -p $T/full
+	mount -t tmpfs -o size=8M tmpfs $T/full
+	head -c 12k /dev/zero > $T/full/filler
+	truncate -s 64M $T/full/f.img
+	dmsetup create full --table "0 131072 loop $T/full/f.img"
+	dd if=/dev/urandom of=/dev/mapper/full bs=64k count=256 oflag=direct 2>$T/full.err
+	check "full backing fs: a direct writer gets \"No space left on device\"" \
+		grep -q "No space left on device" $T/full.err
+	sed 's/^/#   /' $T/full.err | head -3
+	dmsetup remove full
+	umount $T/full
+	# B: a dm-loop device over a file in A's ext4, with ext4 of its own.
+	# B's flushes call fsync on A's file from B's worker, which waits for
+	# A's bios: with workers shared by all devices those would queue
+	# behind the waiting worker, for good.  (Last of the group: on a
+	# module with that bug it hangs.)
+	stack_up() {
+		fallocate -l 256M $T/sa/b.img &&
+		dmsetup create sb --table "0 524288 loop $T/sa/b.img" &&
+		mkfs.ext4 -q -F /dev/mapper/sb && mount /dev/mapper/sb $T/sb &&
+		fio --name=stack --filename=$T/sb/f --size=64M --rw=randwrite --bs=4k \
+		    --ioengine=psync --fsync=1 --verify=crc32c --verify_backlog=64 \
+		    --verify_fatal=1 --runtime=20 --output-format=terse >/dev/null
+	}
+	check "stacked dm-loop: ext4 on B, B's file in ext4 on A; fio verify fsync=1 for 20 s (limit 400 s)" \
+		in_time 400 stack_up
+	if [ $stuck = 0 ]; then
+		fallocate -l 16M $T/sb/cycle.img
+		refuse_reload "a table whose file lives on a dm-loop device stacked on it" sa \
+			"0 32768 loop $T/sb/cycle.img" "lives on the device itself"
+		check "the refused reloads left the table alone" \
+			[ "$(dmsetup table sa)" = "0 1048576 loop $T/sa.img 0" ]
+		stack_down() {
+			umount $T/sb && e2fsck -fn /dev/mapper/sb && dmsetup remove sb &&
+			umount $T/sa && e2fsck -fn /dev/mapper/sa && dmsetup remove sa
+		}
+		check "stacked dm-loop: unmount both and e2fsck -fn both" in_time 120 stack_down
+	fi
+	rm -f $T/*.img $T/e.dat $T/e.out
 fi
 
 # ---------------------------------------------------------------- ram
@@ -305,7 +503,31 @@ if want ram; then
 	check "ram holds exactly 384 MiB of pages ($allocated bytes)" [ "$allocated" = $((384 * 1048576)) ]
 	check "ram used memory ($(( (free0 - free1) / 1024 )) MiB for 384 MiB)" [ $((free0 - free1)) -gt $((300 * 1024)) ]
 	check "MemFree recovers on remove ($(( (free0 - free2) / 1024 )) MiB short)" [ $((free0 - free2)) -lt $((16 * 1024)) ]
+
 	rm -f $T/r.dat
+fi
+
+# (part of the ram group; "--only ramfull" runs it alone)
+if want ram || want ramfull; then
+	# A RAM device larger than the guest's memory, filled: the write ends
+	# in an error once the system is short of memory; nothing is
+	# OOM-killed, and the guest keeps working.
+	memtotal=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+	ooms=$(dmesg | grep -c -E "Out of memory|oom-kill")
+	dmsetup create big --table "0 $(( (memtotal + 1048576) * 2 )) ram"
+	fill() { dd if=/dev/zero of=/dev/mapper/big bs=1M oflag=direct 2>$T/big.err; }
+	stuck=0
+	in_time 600 fill
+	check "ram larger than memory: the filling writer gets an error" \
+		grep -q -E "No space left on device|Input/output error" $T/big.err
+	sed 's/^/#   /' $T/big.err | head -2
+	check "ram larger than memory: no task was OOM-killed" \
+		[ "$(dmesg | grep -c -E "Out of memory|oom-kill")" = "$ooms" ]
+	check "ram larger than memory: the guest still starts programs" sh -c 'echo alive | grep -q alive'
+	held=$(dmsetup status big | awk '{ print $4 }')
+	check "ram larger than memory: it held $(( ${held:-0} >> 20 )) MiB of $((memtotal >> 10)) MiB" \
+		[ "${held:-0}" -gt 0 -a "${held:-0}" -lt $((memtotal * 1024)) ]
+	[ $stuck = 1 ] || dmsetup remove big
 fi
 
 if want stress; then
@@ -404,7 +626,7 @@ if [ $bench = 1 ]; then
 	modprobe null_blk nr_devices=1 memory_backed=0 gb=1
 	DEV[null_blk]=/dev/nullb0
 
-	devs="loop loop-dio dm-loop dm-ram brd null_blk"
+	devs=$bench_devs
 	for r in $(seq $reps); do
 		for bs in 4k 32k; do
 			for d in $devs; do
@@ -423,7 +645,11 @@ if [ $bench = 1 ]; then
 		la=$(echo ${R[loop,4k]} | median); lb=$(echo ${R[loop,32k]} | median)
 		ba=$(echo ${R[brd,4k]} | median); bb=$(echo ${R[brd,32k]} | median)
 		awk -v d=$d -v a=$a -v b=$b -v la=$la -v lb=$lb -v ba=$ba -v bb=$bb 'BEGIN {
-			printf "BENCH | %s | %d | %d | %.2fx | %.2fx | %.2fx | %.2fx |\n", d, a, b, a / la, b / lb, a / ba, b / bb }'
+			r = "BENCH | " d " | " a + 0 " | " b + 0 " |"
+			base[1] = la; base[2] = lb; base[3] = ba; base[4] = bb
+			for (i = 1; i <= 4; i++)
+				r = r sprintf(" %s |", base[i] > 0 ? sprintf("%.2fx", (i % 2 ? a : b) / base[i]) : "n/a")
+			print r }'
 	done
 
 	dmsetup remove bl br

@@ -15,7 +15,8 @@
 # Environment: KVER (default: what tools/guest-kernel prints, Debian 12's
 # own kernel; the running kernel outside a dmloop checkout), WORK (default
 # /tmp/kvm-dev), MEM (guest MiB, default 6144), SMP (default 2), SCRIPT
-# (guest script, default guest-checks.sh next to this file).
+# (guest script, default guest-checks.sh next to this file), TIMEOUT (seconds
+# the guest may run, default 1800).
 
 set -euo pipefail
 
@@ -87,7 +88,7 @@ chmod 755 "$WORK/root/sbin/modprobe"
 
 log="$WORK/console.log"
 boot() {
-	timeout 1800 qemu-system-x86_64 -nographic -no-reboot -m "$MEM" -smp "$SMP" \
+	timeout "${TIMEOUT:-1800}" qemu-system-x86_64 -nographic -no-reboot -m "$MEM" -smp "$SMP" \
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$WORK/initramfs.gz" \
 		-append "console=ttyS0 loglevel=4 panic=-1 oops=panic" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
