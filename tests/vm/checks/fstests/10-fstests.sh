@@ -89,11 +89,13 @@ fst_devices() {
 # only when check did not get to its summary; the verdicts are per test.
 fst_run() {
 	local kind=$1 log=$FST_RUN/$kind.log
+	echo "$kind start $(cut -d' ' -f1 /proc/uptime)" >>"$FST_OUT/uptime"
 	fst_devices "$kind" || return 1
 	# The host can follow the run in --out DIR/guest/fstests/KIND.log.
 	# shellcheck disable=SC2086 # one test per word
 	(cd "$FSTESTS_TREE" && HOST_OPTIONS=$FST_RUN/$kind.config ./check $FSTESTS_TESTS) 2>&1 |
 		tee "$FST_OUT/$kind.log" >"$log"
+	echo "$kind end $(cut -d' ' -f1 /proc/uptime)" >>"$FST_OUT/uptime"
 	cat "$log"
 	grep -q -E '^(Ran|Passed all|Not run):? ' "$log"
 }
