@@ -12,18 +12,14 @@
  *                                    Options=[ro,]MountOptions,nofail
  *   systemd-makefs@DEV.service       with FileSystem=: formats a blank
  *                                    device, leaves a used one alone
- *   local-fs.target.wants/P.mount    pulled in at boot, but local-fs.target
- *                                    is not ordered after it (nofail)
- *   DEV.device.wants/P.mount         and again whenever the device appears,
- *                                    e.g. once a late backing mount is up
- *   DEV.device.d/50-dmloop-generator.conf
- *                                    After=dmloopd.service: the device's job
- *                                    starts its timeout once dmloopd is up
+ *   DEV.device.wants/P.mount         pulled in by the device when it
+ *                                    appears, whenever that is; nothing
+ *                                    waits for it (nofail)
  * where DEV is dev-dmloop-NAME, escaped. File devices add
  * RequiresMountsFor= for the directories of their backing files.
  *
  * For FileSystem=swap: DEV.swap and systemd-mkswap@DEV.service, wanted by
- * swap.target and by the device the same way.
+ * the device the same way.
  */
 
 #include "config-load.h"
