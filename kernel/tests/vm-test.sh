@@ -90,7 +90,7 @@ log="$WORK/console.log"
 boot() {
 	timeout "${TIMEOUT:-1800}" qemu-system-x86_64 -nographic -no-reboot -m "$MEM" -smp "$SMP" \
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$WORK/initramfs.gz" \
-		-append "console=ttyS0 loglevel=4 panic=-1 oops=panic" \
+		-append "console=ttyS0 loglevel=4 panic=-1 oops=panic no_timer_check" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		</dev/null 2>&1 | sed -u 's/\r$//' | tee "$log" | grep -E '^(ok|not ok|#|GUEST-EXIT|BENCH)|Call Trace|BUG|WARNING' || true
 }
