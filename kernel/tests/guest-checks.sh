@@ -5,7 +5,7 @@
 # throwaway guest (see vm-test.sh).  Expects dm-loop.ko and dm-ram.ko next
 # to this script, and fio, dmsetup, losetup, blkdiscard, mkfs.ext4 in PATH.
 #
-#	guest-checks.sh [--bench [--bench-devs "DEV..."] [--bench-seconds N]] [--only NAME...]
+#	guest-checks.sh [--bench [--bench-devs DEV,...] [--bench-seconds N]] [--only NAME...]
 #
 # Prints "ok N - what" / "not ok N - what"; exits 1 if any check failed.
 
@@ -23,7 +23,7 @@ only=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--bench) bench=1 ;;
-	--bench-devs) bench_devs=$2; shift ;;
+	--bench-devs) bench_devs=${2//,/ }; shift ;;	# comma-separated: the harness splits args on spaces
 	--bench-seconds) BENCH_RUNTIME=$2; shift ;;
 	--only) only="$only $2"; shift ;;
 	esac
