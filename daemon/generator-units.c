@@ -236,6 +236,9 @@ static int write_mount(int dir_fd, const DeviceConfig *c, const DeviceUnits *u) 
                 fputc(',', f);
         }
         fputs("nofail\n", f);
+        /* Nothing waits for the mount, so let a slow one (a journal replay
+         * on slow storage) finish rather than kill it after the default 90 s. */
+        fputs("TimeoutSec=5min\n", f);
 
         return write_file(dir_fd, u->main, f, &buf);
 }
@@ -274,6 +277,7 @@ static int write_swap(int dir_fd, const DeviceConfig *c, const DeviceUnits *u) {
                 put_value(f, c->mount_options);
                 fputc('\n', f);
         }
+        fputs("TimeoutSec=5min\n", f);
 
         return write_file(dir_fd, u->main, f, &buf);
 }

@@ -47,6 +47,7 @@ export -f verify_units
 # page cache and read back.
 write_and_read() {
 	local sum
+	mountpoint -q "$1" || { echo "$1 is not mounted"; return 1; }
 	head -c 8M /dev/urandom >"$1/data"
 	sum=$(sha256sum <"$1/data")
 	sync
