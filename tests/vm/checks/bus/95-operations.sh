@@ -96,7 +96,7 @@ check_sh "a non-UTF-8 backing path does not break GetManagedObjects" '
 	dir=/var/lib/dmloop
 	name=$(printf "$dir/bad-\\xff\\xfe.img")
 	truncate -s 1M "$name"
-	printf "[Device]\nName=badutf\nType=file\nBacking=%s\nCreateBacking=no\n" "$name" >/etc/dmloop.d/badutf.conf
+	printf "[Device]\nName=badutf\nType=file\nSize=1M\nBacking=%s\nCreateBacking=no\n" "$name" >/etc/dmloop.d/badutf.conf
 	systemctl reload dmloopd
 	for i in $(seq 100); do test -e /dev/dmloop/badutf && break; sleep 0.2; done
 	test -e /dev/dmloop/badutf
