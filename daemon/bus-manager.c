@@ -229,6 +229,13 @@ static int method_get_device(sd_bus_message *msg, void *userdata, sd_bus_error *
         return sd_bus_reply_method_return(msg, "o", path);
 }
 
+static void on_reload_done(void *userdata) {
+        sd_bus_message *msg = userdata;
+
+        (void) sd_bus_reply_method_return(msg, "");
+        sd_bus_message_unref(msg);
+}
+
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         int r;
@@ -238,11 +245,15 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return r < 0 ? r : 1;
 
         log_info("Reloading the config files, as asked over the bus.");
-        /* Returns once the changes are under way, never waiting for udev. */
-        r = manager_reload(m);
-        if (r < 0)
+        /* The reply waits, on the event loop, until the reload's creates,
+         * grows and removes are over, so the caller can use the devices. */
+        sd_bus_message_ref(msg);
+        r = manager_reload(m, on_reload_done, msg);
+        if (r < 0) {
+                sd_bus_message_unref(msg);
                 return sd_bus_error_set_errnof(error, r, "Failed to reload: %m");
-        return sd_bus_reply_method_return(msg, "");
+        }
+        return 1;
 }
 
 static const sd_bus_vtable manager_vtable[] = {

@@ -74,7 +74,7 @@ int bus_method_resize(sd_bus_message *msg, Manager *m, const char *name, sd_bus_
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "Argument 'size' must be a positive multiple of 512, not %" PRIu64 ".", size);
 
-        if (!manager_find_device(m, name))
+        if (!manager_find_device(m, name) && !operation_is_pending(m, name))
                 return sd_bus_error_setf(error, DMLOOP_ERROR_NO_SUCH_DEVICE, "Device \"%s\" does not exist.", name);
 
         r = bus_verify_polkit_async(msg, DMLOOP_POLKIT_ACTION, handler, m, &m->polkit, error);
@@ -100,7 +100,7 @@ int bus_method_remove(sd_bus_message *msg, Manager *m, const char *name, sd_bus_
         if (r < 0)
                 return r;
 
-        if (!manager_find_device(m, name))
+        if (!manager_find_device(m, name) && !operation_is_pending(m, name))
                 return sd_bus_error_setf(error, DMLOOP_ERROR_NO_SUCH_DEVICE, "Device \"%s\" does not exist.", name);
 
         r = bus_verify_polkit_async(msg, DMLOOP_POLKIT_ACTION, handler, m, &m->polkit, error);

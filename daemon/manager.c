@@ -221,15 +221,54 @@ static void on_startup_operation_done(int error, const char *message, void *user
         manager_check_startup_done(m);
 }
 
+/* The operations of one reload whose caller wants to hear when all are done. */
+typedef struct ApplyContext {
+        Manager *manager;
+        unsigned pending;
+        bool started;
+        ManagerReloadDone done;
+        void *userdata;
+} ApplyContext;
+
+static void apply_context_maybe_done(ApplyContext *ctx) {
+        if (!ctx->started || ctx->pending > 0)
+                return;
+        ctx->done(ctx->userdata);
+        free(ctx);
+}
+
+static void on_apply_operation_done(int error, const char *message, void *userdata) {
+        ApplyContext *ctx = userdata;
+
+        on_config_operation_done(error, message, ctx->manager);
+        assert(ctx->pending > 0);
+        ctx->pending--;
+        apply_context_maybe_done(ctx);
+}
+
+/* The callback and userdata for one operation of an apply. */
+#define APPLY_CALLBACK(ctx, other) ((ctx) ? on_apply_operation_done : (other))
+#define APPLY_USERDATA(ctx, other) ((ctx) ? (void *) (ctx) : (void *) (other))
+
 /* Starts what the config files ask for. Returns the number of problems
- * known at once (broken files), or a negative errno. */
-static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
+ * known at once (broken files), or a negative errno. With done, it is
+ * called once every operation started here is over (not at all on
+ * failure). */
+static int manager_apply_config(Manager *m, bool remove_stale, bool startup, ManagerReloadDone done, void *userdata) {
         _cleanup_(config_set_freep) ConfigSet *set = NULL;
+        ApplyContext *ctx = NULL;
         int r;
 
         r = config_load(m->config_root, m->state_dir, &set);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the dmloop.d config directories: %m");
+
+        if (done) {
+                ctx = calloc(1, sizeof(ApplyContext));
+                if (!ctx)
+                        return log_oom();
+                *ctx = (ApplyContext){ .manager = m, .done = done, .userdata = userdata };
+        }
 
         for (size_t i = 0; i < set->n_diagnostics; i++)
                 log_error("%s:%u: %s", set->diagnostics[i].path, set->diagnostics[i].line,
@@ -248,7 +287,10 @@ static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
                                 continue;
                         log_device_info(d->name, "Removing device %s, its config file %s no longer defines it.",
                                         d->name, d->origin);
-                        operation_remove(m, d->name, OPERATION_KEEP_CONFIG, NULL, NULL);
+                        if (ctx)
+                                ctx->pending++;
+                        operation_remove(m, d->name, OPERATION_KEEP_CONFIG, APPLY_CALLBACK(ctx, NULL),
+                                         APPLY_USERDATA(ctx, NULL));
                 }
 
         m->waiting_for_mounts = 0;
@@ -264,7 +306,12 @@ static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
                         set->devices[i] = NULL; /* the operation takes it */
                         if (startup)
                                 m->startup_pending++;
-                        operation_create(m, c, 0, startup ? on_startup_operation_done : on_config_operation_done, m);
+                        if (ctx)
+                                ctx->pending++;
+                        operation_create(
+                                m, c, 0,
+                                APPLY_CALLBACK(ctx, startup ? on_startup_operation_done : on_config_operation_done),
+                                APPLY_USERDATA(ctx, m));
                         continue;
                 }
 
@@ -272,8 +319,10 @@ static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
                 if (!d->origin || !streq(d->origin, c->origin)) {
                         free(d->origin);
                         d->origin = strdup(c->origin);
-                        if (!d->origin)
-                                return log_oom();
+                        if (!d->origin) {
+                                log_oom();
+                                continue;
+                        }
                         manager_device_changed(m, d);
                 }
                 if (d->type != c->type)
@@ -283,7 +332,10 @@ static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
                 else if (c->size > d->size) {
                         log_device_info(c->name, "%s: Growing device %s from %" PRIu64 " to %" PRIu64 " bytes.",
                                         c->origin, c->name, d->size, c->size);
-                        operation_resize(m, c->name, c->size, OPERATION_KEEP_CONFIG, NULL, NULL);
+                        if (ctx)
+                                ctx->pending++;
+                        operation_resize(m, c->name, c->size, OPERATION_KEEP_CONFIG, APPLY_CALLBACK(ctx, NULL),
+                                         APPLY_USERDATA(ctx, NULL));
                 } else if (c->size < d->size)
                         log_device_warning(c->name,
                                            "%s: Device %s has %" PRIu64
@@ -292,7 +344,12 @@ static int manager_apply_config(Manager *m, bool remove_stale, bool startup) {
                                            c->origin, c->name, d->size);
         }
 
-        return (int) set->n_diagnostics;
+        r = (int) set->n_diagnostics;
+        if (ctx) {
+                ctx->started = true;
+                apply_context_maybe_done(ctx); /* frees it when nothing is pending */
+        }
+        return r;
 }
 
 static int manager_load_daemon_config(Manager *m) {
@@ -351,7 +408,7 @@ static int on_mount_table_changed(sd_event_source *s, int fd, uint32_t revents, 
                 return 0;
         log_info("The mount table changed, retrying %u device(s) whose backing files were missing.",
                  m->waiting_for_mounts);
-        (void) manager_apply_config(m, false, false);
+        (void) manager_apply_config(m, false, false, NULL, NULL);
         return 0;
 }
 
@@ -404,7 +461,7 @@ int manager_startup(Manager *m) {
         /* Every device whole or absent before anything new starts. */
         recovery_run(m);
 
-        r = manager_apply_config(m, false, true);
+        r = manager_apply_config(m, false, true, NULL, NULL);
         if (r < 0)
                 return r;
         if (r > 0)
@@ -412,11 +469,11 @@ int manager_startup(Manager *m) {
         return 0;
 }
 
-int manager_reload(Manager *m) {
+int manager_reload(Manager *m, ManagerReloadDone done, void *userdata) {
         int r;
 
         (void) sd_notify(false, "RELOADING=1\nSTATUS=Reloading the config files.");
-        r = manager_apply_config(m, true, false);
+        r = manager_apply_config(m, true, false, done, userdata);
         /* The reload is done once its changes are under way; creates still
          * waiting for udev finish later and log their outcome. */
         (void) sd_notifyf(false, "READY=1\nSTATUS=%zu device(s).", m->n_devices);
@@ -425,7 +482,7 @@ int manager_reload(Manager *m) {
 
 static int on_sighup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         log_info("Reloading the config files.");
-        (void) manager_reload(userdata);
+        (void) manager_reload(userdata, NULL, NULL);
         return 0;
 }
 

@@ -80,8 +80,12 @@ int manager_startup(Manager *m);
 
 /* Re-applies the config files: starts creating new devices, growing
  * grown ones and removing idle devices whose config file is gone, and
- * returns without waiting for udev. */
-int manager_reload(Manager *m);
+ * returns without waiting for udev (READY=1 goes to systemd at once).
+ * With done, it is called once all those operations are over, on the
+ * event loop or before manager_reload() returns; not at all when
+ * manager_reload() fails. */
+typedef void (*ManagerReloadDone)(void *userdata);
+int manager_reload(Manager *m, ManagerReloadDone done, void *userdata);
 
 Device *manager_find_device(Manager *m, const char *name);
 int manager_add_device(Manager *m, Device *d);

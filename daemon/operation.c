@@ -527,12 +527,13 @@ void operation_remove(Manager *m, const char *name, OperationFlags flags, Operat
         assert(m);
         assert(name);
 
-        d = manager_find_device(m, name);
-        if (!d)
-                return report_error(name, callback, userdata, -ENODEV, "Device \"%s\" does not exist.", name);
+        /* A device still being created is busy, not missing. */
         if (operation_is_pending(m, name))
                 return report_error(name, callback, userdata, -EBUSY, "Device \"%s\" is busy with another call.",
                                     name);
+        d = manager_find_device(m, name);
+        if (!d)
+                return report_error(name, callback, userdata, -ENODEV, "Device \"%s\" does not exist.", name);
 
         r = operation_new(m, OPERATION_REMOVE, name, flags, callback, userdata, &op);
         if (r < 0)
@@ -680,12 +681,13 @@ void operation_resize(Manager *m, const char *name, uint64_t size, OperationFlag
         assert(m);
         assert(name);
 
-        d = manager_find_device(m, name);
-        if (!d)
-                return report_error(name, callback, userdata, -ENODEV, "Device \"%s\" does not exist.", name);
+        /* A device still being created is busy, not missing. */
         if (operation_is_pending(m, name))
                 return report_error(name, callback, userdata, -EBUSY, "Device \"%s\" is busy with another call.",
                                     name);
+        d = manager_find_device(m, name);
+        if (!d)
+                return report_error(name, callback, userdata, -ENODEV, "Device \"%s\" does not exist.", name);
         if (size == d->size) {
                 if (callback)
                         callback(0, NULL, userdata);

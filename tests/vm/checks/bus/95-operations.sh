@@ -96,7 +96,7 @@ check_sh "a non-UTF-8 backing path does not break GetManagedObjects" '
 	dir=/var/lib/dmloop
 	name=$(printf "$dir/bad-\\xff\\xfe.img")
 	truncate -s 1M "$name"
-	printf "[Device]\nName=badutf\nType=file\nBacking=%s\nCreateBacking=no\n" "$name" >/etc/dmloop.d/badutf.conf
+	printf "[Device]\nName=badutf\nType=file\nSize=1M\nBacking=%s\nCreateBacking=no\n" "$name" >/etc/dmloop.d/badutf.conf
 	systemctl reload dmloopd
 	for i in $(seq 100); do test -e /dev/dmloop/badutf && break; sleep 0.2; done
 	test -e /dev/dmloop/badutf
@@ -128,12 +128,18 @@ check_sh "renaming Name= in a file replaces the old device" '
 '
 
 check_sh "adoption refuses a dm device whose name does not match its UUID" '
-	dmsetup create dmloop-impostor -u DMLOOP-victim --table "0 2048 zero"
+	# A table dmloopd could have made (linear over a loop device), so
+	# that only the name gives it away.
+	truncate -s 1M /run/impostor.img
+	loop=$(losetup -f --show /run/impostor.img)
+	dmsetup create dmloop-impostor -u DMLOOP-victim --table "0 2048 linear $loop 0"
 	since=$(date "+%F %T")
 	restart_dmloopd
 	! busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager GetDevice s victim 2>/dev/null
 	journalctl -u dmloopd --since "$since" --no-pager | grep -q "dmloop-impostor has the UUID of dmloop device victim"
 	dmsetup remove dmloop-impostor
+	losetup -d "$loop"
+	rm /run/impostor.img
 '
 
 check_sh "SIGHUP right after start does not kill dmloopd" '
