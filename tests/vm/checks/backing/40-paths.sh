@@ -41,8 +41,10 @@ check_sh "config files with a control character or non-UTF-8 in Backing= are ref
 	printf "[Device]\nType=file\nSize=1M\nBacking=/var/lib/dmloop/caf\\xe9.img\n" >/etc/dmloop.d/latin1.conf
 	systemctl reload dmloopd
 	sleep 1
-	journalctl -u dmloopd --no-pager | grep -a "/etc/dmloop.d/ctl.conf:4:"
-	journalctl -u dmloopd --no-pager | grep -a "/etc/dmloop.d/latin1.conf:4:"
+	# -a: the messages quote the raw bytes, which journalctl would
+	# otherwise show as "[blob data]".
+	journalctl -a -u dmloopd --no-pager | grep -a "/etc/dmloop.d/ctl.conf:4:"
+	journalctl -a -u dmloopd --no-pager | grep -a "/etc/dmloop.d/latin1.conf:4:"
 	test ! -e /dev/dmloop/ctl
 	test ! -e /dev/dmloop/latin1
 	dmloopctl list
