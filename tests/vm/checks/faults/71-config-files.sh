@@ -53,6 +53,21 @@ cfg_resize_survives() {
 	dd if=/dev/dmloop/zzz bs=1M skip=1 count=1 iflag=direct status=none | cmp - "$FAULTS/zzz-pattern"
 }
 
+# As after a reboot: the device is gone and dmloopd makes it from the
+# config files again (a restart alone adopts the device at its size).
+cfg_resize_after_reboot() {
+	local l
+	systemctl stop dmloopd
+	dmsetup remove --retry dmloop-zzz || return 1
+	for l in $(loops_backing "$STATE_DIR/zzz-data.img"); do losetup -d "$l"; done
+	udevadm settle -t 30
+	start_dmloopd || return 1
+	wait_for 60 test -L /dev/dmloop/zzz || { echo "zzz did not come back"; return 1; }
+	test "$(blockdev --getsize64 /dev/dmloop/zzz)" = 8388608 ||
+		{ echo "zzz came back at $(blockdev --getsize64 /dev/dmloop/zzz) bytes"; ls -l "$CONF_DIR"; return 1; }
+	dd if=/dev/dmloop/zzz bs=1M skip=1 count=1 iflag=direct status=none | cmp - "$FAULTS/zzz-pattern"
+}
+
 cfg_resize_write_fails() {
 	local before out
 	trap 'umount /etc/dmloop.d 2>/dev/null' EXIT
@@ -95,6 +110,7 @@ check "config file: a.conf with Name=zzz makes device zzz" cfg_setup
 check "config file: ResizeDevice zzz updates a.conf (not zzz.conf), keeps comments and CreateBacking=no" \
 	cfg_resize_writes_origin
 check "config file: the new size survives a restart and a reload" cfg_resize_survives
+check "config file: made again from the config files (as after a reboot), zzz has the new size" cfg_resize_after_reboot
 check "config file: a resize whose config write fails fails the call and keeps the size" cfg_resize_write_fails
 check "config file: RemoveDevice zzz from a.conf: zzz does not come back at reload or restart" cfg_remove_stays_gone
 mountpoint -q "$CONF_DIR" && umount "$CONF_DIR"

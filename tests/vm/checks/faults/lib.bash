@@ -384,11 +384,12 @@ kill_round() {
 		# No reply: dbus-daemon says the daemon went away without one.
 		if grep -Eqi "disconnected|no reply|NoReply|connection reset|timed out|broken pipe" "$FAULTS/round-k$i.out"; then
 			lost=$((lost + 1))
+			# Counted at once: a round that times out later still counts.
+			echo 1 >>"$FAULTS/interrupted"
 			echo "no reply: ${calls[$((i - 1))]}: $(cat "$FAULTS/round-k$i.out")"
 		fi
 	done
 	echo "round $round: $lost call(s) got no reply"
-	echo "$lost" >>"$FAULTS/interrupted"
 	udevadm settle -t 60
 	bus_answers 30 || { echo "dmloopd does not answer after the restart"; return 1; }
 	refresh_listed || return 1
