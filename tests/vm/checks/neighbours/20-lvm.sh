@@ -36,7 +36,7 @@ if [ "$(nb_backend)" = fallback ]; then
 	check_sh "fallback, stock lvm.conf: LVM sees the PV twice and vgcreate refuses it" '
 		pvcreate -y /dev/dmloop/nbfile
 		udevadm settle
-		out=$(vgcreate vg_stock /dev/dmloop/nbfile 2>&1); rc=$?
+		rc=0; out=$(vgcreate vg_stock /dev/dmloop/nbfile 2>&1) || rc=$?
 		echo "$out"
 		pvremove -y /dev/dmloop/nbfile >/dev/null 2>&1 || wipefs -a /dev/dmloop/nbfile
 		test $rc != 0 && grep -q duplicate <<<"$out"

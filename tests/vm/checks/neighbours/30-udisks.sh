@@ -3,7 +3,7 @@
 # udisksd runs, and the ones it finds when it starts, both count.
 source "$CHECK_DIR/lib.bash"
 
-UD=/org/freedesktop/UDisks2/block_devices
+export UD=/org/freedesktop/UDisks2/block_devices
 
 # UDisks2's object path for dmloop device NAME ("-" is escaped as "_2d").
 ud_path() {
