@@ -16,7 +16,7 @@ asan_cursor=$(journal_cursor)
 
 asan_swap_in() {
 	mkdir -p "${ASAN_DROPIN%/*}"
-	printf '[Service]\nExecStart=\nExecStart=%s\nEnvironment=ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1\nTimeoutStartSec=300\n' \
+	printf '[Service]\nExecStart=\nExecStart=%s\nEnvironment=ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1\nTimeoutStartSec=300\n# LeakSanitizer stops the threads with ptrace, which the unit filters out.\nSystemCallFilter=@debug\n' \
 		"$ASAN_BIN" >"$ASAN_DROPIN"
 	systemctl daemon-reload
 	systemctl restart dmloopd || return 1
