@@ -8,7 +8,10 @@ check_sh "a device named zzz in a.conf" '
 	truncate -s 8M /var/lib/dmloop/zzz.img
 	printf "# the admin wrote this\n[Device]\nName=zzz\nType=file\n; keep me\nSize=8M\nBacking=zzz.img\nCreateBacking=no\n" >/etc/dmloop.d/a.conf
 	systemctl reload dmloopd
-	wait_for 20 test -e /dev/dmloop/zzz
+	# The symlink comes before dmloopd has finished the create, and a
+	# resize meanwhile is DeviceBusy: wait for dmloopd to know the device.
+	wait_for 20 busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager GetDevice s zzz
+	test -e /dev/dmloop/zzz
 '
 check_sh "resizing it changes Size= in a.conf and nothing else" '
 	dmloopctl resize zzz 16M
@@ -35,7 +38,8 @@ check_sh "a vendor device: its resize goes to an /etc override" '
 	mkdir -p /usr/lib/dmloop.d
 	printf "# vendor\n[Device]\nType=ram\nSize=4M\n" >/usr/lib/dmloop.d/vend.conf
 	systemctl reload dmloopd
-	wait_for 20 test -e /dev/dmloop/vend
+	wait_for 20 busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager GetDevice s vend
+	test -e /dev/dmloop/vend
 	dmloopctl resize vend 8M
 	printf "# vendor\n[Device]\nType=ram\nSize=4M\n" | cmp - /usr/lib/dmloop.d/vend.conf
 	printf "# vendor\n[Device]\nType=ram\nSize=8M\n" | cmp - /etc/dmloop.d/vend.conf
