@@ -8,7 +8,7 @@ loops_before=$(losetup -a | wc -l)
 
 check_sh "50 parallel CreateDevice calls all succeed" '
 	for i in $(seq 50); do
-		busctl call --timeout=60 org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice ssta{sv} par$i ram 1048576 0 >/run/par-$i.out 2>&1 &
+		busctl call --timeout=180 org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice ssta{sv} par$i ram 1048576 0 >/run/par-$i.out 2>&1 &
 	done
 	fail=0
 	for j in $(jobs -p); do wait $j || fail=$((fail + 1)); done
@@ -22,7 +22,7 @@ check_sh "exactly 50 new devices with symlinks and bus objects" "
 "
 check_sh "50 parallel RemoveDevice calls all succeed" '
 	for i in $(seq 50); do
-		busctl call --timeout=60 org.dmloop1 /org/dmloop1 org.dmloop1.Manager RemoveDevice sa{sv} par$i 0 >/run/parrm-$i.out 2>&1 &
+		busctl call --timeout=180 org.dmloop1 /org/dmloop1 org.dmloop1.Manager RemoveDevice sa{sv} par$i 0 >/run/parrm-$i.out 2>&1 &
 	done
 	fail=0
 	for j in $(jobs -p); do wait $j || fail=$((fail + 1)); done
