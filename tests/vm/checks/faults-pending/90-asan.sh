@@ -2,7 +2,7 @@
 # unit tests' dmloopd built with ASan and UBSan (tests/run-all puts it in the
 # guest as /usr/local/sbin/dmloopd-asan) goes through kill -9 rounds, a udev
 # stall and interrupted creates. Any sanitizer report fails.
-source "$CHECK_DIR/lib.bash"
+source "$VM_SRC/tests/vm/checks/faults/lib.bash"
 
 ASAN_BIN=/usr/local/sbin/dmloopd-asan
 ASAN_DROPIN=/run/systemd/system/dmloopd.service.d/90-faults-asan.conf

@@ -4,7 +4,7 @@
 # hide it, and the real image would never be used). Once srv.mount starts,
 # the device appears on the real file with its data. (The reboot form is in
 # the scratch suite.)
-source "$CHECK_DIR/lib.bash"
+source "$VM_SRC/tests/vm/checks/faults/lib.bash"
 
 SRV_IMG=/var/tmp/dmloop-faults-srv.img
 

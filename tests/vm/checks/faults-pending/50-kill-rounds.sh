@@ -2,7 +2,7 @@
 # during 20 parallel creates and removes. After each restart every name is
 # whole or absent (faults/lib.bash: invariant_whole_or_absent), nothing is
 # stray, and the journal says what the start finished or undid.
-source "$CHECK_DIR/lib.bash"
+source "$VM_SRC/tests/vm/checks/faults/lib.bash"
 
 rounds_cursor=$(journal_cursor)
 rm -f "$FAULTS/interrupted"
