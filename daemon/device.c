@@ -133,28 +133,3 @@ int device_probe(const char *dm_name, const char *ram_dir, Device **ret) {
         *ret = TAKE_PTR(d);
         return 0;
 }
-
-int device_to_config(const Device *d, DeviceConfig **ret) {
-        _cleanup_(device_config_freep) DeviceConfig *c = NULL;
-        int r;
-
-        c = device_config_new();
-        if (!c)
-                return -ENOMEM;
-        c->name = strdup(d->name);
-        c->origin = strdup(d->origin ?: "bus");
-        if (!c->name || !c->origin)
-                return -ENOMEM;
-        c->type = d->type;
-        c->size = d->size;
-        c->read_only = d->read_only;
-        if (d->type == DEVICE_TYPE_FILE)
-                for (size_t i = 0; i < d->n_segments; i++) {
-                        r = device_config_add_segment(c, d->segments[i].path, d->segments[i].size);
-                        if (r < 0)
-                                return r;
-                }
-
-        *ret = TAKE_PTR(c);
-        return 0;
-}

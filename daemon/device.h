@@ -44,6 +44,3 @@ const char *device_name_from_uuid(const char *uuid);
  * device exists but is not one dmloopd could have made.
  */
 int device_probe(const char *dm_name, const char *ram_dir, Device **ret);
-
-/* The config that describes an existing device, for writing it out. */
-int device_to_config(const Device *d, DeviceConfig **ret);
