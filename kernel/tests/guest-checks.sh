@@ -501,7 +501,9 @@ if want ram; then
 	sleep 1
 	free2=$(memfree)
 	check "ram holds exactly 384 MiB of pages ($allocated bytes)" [ "$allocated" = $((384 * 1048576)) ]
-	check "ram used memory ($(( (free0 - free1) / 1024 )) MiB for 384 MiB)" [ $((free0 - free1)) -gt $((300 * 1024)) ]
+	# Measured across the remove, not from free0: on 6.12 the guest freed
+	# about 100 MiB of its own between free0 and free1 (CI: 275 MiB seen).
+	check "removing ram frees its pages ($(( (free2 - free1) / 1024 )) MiB for 384 MiB)" [ $((free2 - free1)) -gt $((300 * 1024)) ]
 	check "MemFree recovers on remove ($(( (free0 - free2) / 1024 )) MiB short)" [ $((free0 - free2)) -lt $((16 * 1024)) ]
 
 	rm -f $T/r.dat
