@@ -30,6 +30,9 @@ else
 		echo "$out"
 		grep -q "dev-dmloop-scratch.device" <<<"$out"
 	'
-	CHECK_TIMEOUT=300 check "boot $SCRATCH_BOOT: systemd-analyze verify is clean for dmloopd.service and the generated units" \
-		verify_units dmloopd.service scratch.mount systemd-makefs@dev-dmloop-scratch.service
+	# The same units on every boot: verified once (slow in a TCG guest).
+	if [ "$SCRATCH_BOOT" = 1 ]; then
+		CHECK_TIMEOUT=300 check "boot 1: systemd-analyze verify is clean for dmloopd.service and the generated units" \
+			verify_units dmloopd.service scratch.mount systemd-makefs@dev-dmloop-scratch.service
+	fi
 fi

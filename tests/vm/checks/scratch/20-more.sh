@@ -76,8 +76,38 @@ else
 		journalctl -b --no-pager -u dmloopd | grep -F "$msg"
 		test ! -e /run/systemd/generator/bad.mount
 	'
+	if [ "$SCRATCH_BOOT" = 2 ]; then
+		# The shipped limit is 3min; the check shortens it in a drop-in so
+		# that both halves fit in a boot: pings keep dmloopd alive, and a
+		# dmloopd that stops answering is killed and restarted.
+		CHECK_TIMEOUT=240 check_sh "boot 2: dmloopd pings the watchdog; hung, it is restarted and the disks stay whole" '
+			test "$(systemctl show -P WatchdogUSec dmloopd.service)" = 3min
+			dropin=/run/systemd/system/dmloopd.service.d/90-watchdog-check.conf
+			mkdir -p "${dropin%/*}"
+			printf "[Service]\nWatchdogSec=10s\nTimeoutAbortSec=5s\n" >"$dropin"
+			trap "rm -f $dropin; systemctl daemon-reload; systemctl restart dmloopd" EXIT
+			systemctl daemon-reload
+			systemctl restart dmloopd
+			n0=$(systemctl show -P NRestarts dmloopd.service)
+			sleep 30
+			test "$(systemctl show -P NRestarts dmloopd.service)" = "$n0"
+			systemctl is-active dmloopd.service
+			since=$(date +%s)
+			kill -STOP "$(systemctl show -P MainPID dmloopd.service)"
+			wait_for 120 bash -c "test \$(systemctl show -P NRestarts dmloopd.service) -gt $n0 && systemctl is-active -q dmloopd.service"
+			journalctl --no-pager -u dmloopd.service --since "@$since" | grep -i "watchdog timeout"
+			mounted_from /fast fast ext4
+			write_and_read /fast
+			mounted_from /keep keep ext4
+			write_and_read /keep
+		'
+	fi
 	check "boot $SCRATCH_BOOT: no ordering cycle in the journal" bash -c '! pid1_journal | grep -i "ordering cycle"'
-	CHECK_TIMEOUT=300 check "boot $SCRATCH_BOOT: systemd-analyze verify is clean for the generated units" \
-		verify_units keep.mount systemd-makefs@dev-dmloop-keep.service dev-dmloop-swapdisk.swap \
-		systemd-mkswap@dev-dmloop-swapdisk.service fast.mount broken.mount
+	# The generator writes the same units on every boot: verified once (it
+	# is slow in a TCG guest).
+	if [ "$SCRATCH_BOOT" = 1 ]; then
+		CHECK_TIMEOUT=300 check "boot 1: systemd-analyze verify is clean for the generated units" \
+			verify_units keep.mount systemd-makefs@dev-dmloop-keep.service dev-dmloop-swapdisk.swap \
+			systemd-mkswap@dev-dmloop-swapdisk.service fast.mount broken.mount
+	fi
 fi
