@@ -27,9 +27,46 @@ static int write_all(int fd, const char *text) {
         return 0;
 }
 
-int config_write_device(const char *path, const DeviceConfig *c) {
-        _cleanup_free_ char *text = NULL, *dir = NULL, *tmp = NULL;
+/* Writes text to path atomically; the directory must exist. */
+static int write_atomic(const char *path, const char *text, mode_t mode) {
+        _cleanup_free_ char *dir = NULL, *tmp = NULL;
         _cleanup_close_ int fd = -EBADF, dir_fd = -EBADF;
+        char *slash;
+        int r;
+
+        dir = strdup(path);
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (!slash)
+                return -EINVAL;
+        *slash = '\0';
+        /* A dot file: config_enumerate() never picks it up half-written. */
+        if (asprintf(&tmp, "%s/.#%s.XXXXXX", dir, slash + 1) < 0)
+                return -ENOMEM;
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+
+        r = write_all(fd, text);
+        if (r >= 0 && fchmod(fd, mode) < 0)
+                r = -errno;
+        if (r >= 0 && fsync(fd) < 0)
+                r = -errno;
+        if (r >= 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0) {
+                (void) unlink(tmp);
+                return r;
+        }
+        dir_fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd >= 0)
+                (void) fsync(dir_fd);
+        return 0;
+}
+
+int config_write_device(const char *path, const DeviceConfig *c) {
+        _cleanup_free_ char *text = NULL, *dir = NULL;
         char *slash;
         int r;
 
@@ -47,29 +84,7 @@ int config_write_device(const char *path, const DeviceConfig *c) {
         if (mkdir(dir[0] ? dir : "/", 0755) < 0 && errno != EEXIST)
                 return -errno;
 
-        /* A dot file: config_enumerate() never picks it up half-written. */
-        if (asprintf(&tmp, "%s/.#%s.XXXXXX", dir, slash + 1) < 0)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-
-        r = write_all(fd, text);
-        if (r >= 0 && fchmod(fd, 0644) < 0)
-                r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlink(tmp);
-                return r;
-        }
-
-        dir_fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd >= 0)
-                (void) fsync(dir_fd);
-        return 0;
+        return write_atomic(path, text, 0644);
 }
 
 /* Config files are small; anything bigger is not one of ours. */
@@ -240,44 +255,6 @@ static int check_size(const char *text, const char *origin, uint64_t size) {
         if (r < 0)
                 return r;
         return size == 0 || c->size == size ? 0 : -EINVAL;
-}
-
-/* Writes text to path atomically; the directory must exist. */
-static int write_atomic(const char *path, const char *text, mode_t mode) {
-        _cleanup_free_ char *dir = NULL, *tmp = NULL;
-        _cleanup_close_ int fd = -EBADF, dir_fd = -EBADF;
-        char *slash;
-        int r;
-
-        dir = strdup(path);
-        if (!dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (!slash)
-                return -EINVAL;
-        *slash = '\0';
-        /* A dot file: config_enumerate() never picks it up half-written. */
-        if (asprintf(&tmp, "%s/.#%s.XXXXXX", dir, slash + 1) < 0)
-                return -ENOMEM;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-
-        r = write_all(fd, text);
-        if (r >= 0 && fchmod(fd, mode) < 0)
-                r = -errno;
-        if (r >= 0 && fsync(fd) < 0)
-                r = -errno;
-        if (r >= 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0) {
-                (void) unlink(tmp);
-                return r;
-        }
-        dir_fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd >= 0)
-                (void) fsync(dir_fd);
-        return 0;
 }
 
 /* Whether path lies directly in dir. */
