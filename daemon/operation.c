@@ -119,6 +119,22 @@ static void report_error(const char *name, OperationCallback callback, void *use
 }
 
 /* Ends an operation: drops its journal entry, reports, frees it. */
+/* The device a resize or remove works on. With none, or one that another
+ * call is still working on, it reports the error and returns NULL. */
+static Device *existing_device_or_report(Manager *m, const char *name, OperationCallback callback, void *userdata) {
+        Device *d;
+
+        /* A device still being created is busy, not missing. */
+        if (operation_is_pending(m, name)) {
+                report_error(name, callback, userdata, -EBUSY, "Device \"%s\" is busy with another call.", name);
+                return NULL;
+        }
+        d = manager_find_device(m, name);
+        if (!d)
+                report_error(name, callback, userdata, -ENODEV, "Device \"%s\" does not exist.", name);
+        return d;
+}
+
 static void operation_done(Operation *op, int error, const char *format, ...) _printf_(3, 4);
 static void operation_done(Operation *op, int error, const char *format, ...) {
         OperationCallback callback = op->callback;
@@ -527,13 +543,9 @@ void operation_remove(Manager *m, const char *name, OperationFlags flags, Operat
         assert(m);
         assert(name);
 
-        /* A device still being created is busy, not missing. */
-        if (operation_is_pending(m, name))
-                return report_error(name, callback, userdata, -EBUSY, "Device \"%s\" is busy with another call.",
-                                    name);
-        d = manager_find_device(m, name);
+        d = existing_device_or_report(m, name, callback, userdata);
         if (!d)
-                return report_error(name, callback, userdata, -ENODEV, "Device \"%s\" does not exist.", name);
+                return;
 
         r = operation_new(m, OPERATION_REMOVE, name, flags, callback, userdata, &op);
         if (r < 0)
@@ -681,13 +693,9 @@ void operation_resize(Manager *m, const char *name, uint64_t size, OperationFlag
         assert(m);
         assert(name);
 
-        /* A device still being created is busy, not missing. */
-        if (operation_is_pending(m, name))
-                return report_error(name, callback, userdata, -EBUSY, "Device \"%s\" is busy with another call.",
-                                    name);
-        d = manager_find_device(m, name);
+        d = existing_device_or_report(m, name, callback, userdata);
         if (!d)
-                return report_error(name, callback, userdata, -ENODEV, "Device \"%s\" does not exist.", name);
+                return;
         if (size == d->size) {
                 if (callback)
                         callback(0, NULL, userdata);
