@@ -35,15 +35,16 @@ else
 			test "$(ls -A /keep)" = lost+found
 			blkid -s UUID -o value /dev/dmloop/keep >/srv/keep.uuid
 			test -s /srv/keep.uuid
-			head -c 4M /dev/urandom >/keep/data
-			sha256sum </keep/data >/srv/keep.sha256
+			# Not "data", which write_and_read below writes anew on every boot.
+			head -c 4M /dev/urandom >/keep/kept
+			sha256sum </keep/kept >/srv/keep.sha256
 			sync
 		'
 	else
 		check_sh "boot $SCRATCH_BOOT: /keep has the file system and data of boot 1 (not formatted again)" '
 			test -s /srv/keep.uuid
 			test "$(blkid -s UUID -o value /dev/dmloop/keep)" = "$(cat /srv/keep.uuid)"
-			test "$(sha256sum </keep/data)" = "$(cat /srv/keep.sha256)"
+			test "$(sha256sum </keep/kept)" = "$(cat /srv/keep.sha256)"
 			journalctl -b --no-pager -u "systemd-makefs@dev-dmloop-keep.service" | grep -q "is not empty"
 		'
 	fi
