@@ -7,7 +7,11 @@
  * directory hides the same name in the later ones.
  */
 
-#define DMLOOP_CONFIG_DIRS "/etc/dmloop.d", "/run/dmloop.d", "/usr/local/lib/dmloop.d", "/usr/lib/dmloop.d"
+#include "config.h"
+
+/* The first is the administrator's directory, sysconfdir/dmloop.d; the
+ * others are fixed, like systemd's own search paths. */
+#define DMLOOP_CONFIG_DIRS DMLOOP_CONFIG_ETC_DIR, "/run/dmloop.d", "/usr/local/lib/dmloop.d", "/usr/lib/dmloop.d"
 
 /* Lists the effective "*.conf" files below "root" (NULL or "/" for the real
  * root; otherwise prepended to every directory, for tests). Returns 0 and a

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "config-dirs.h"
+#include "config.h"
 #include "config-parse.h"
 #include "config-write.h"
 #include "size-util.h"
@@ -250,7 +251,7 @@ static int check_size(const char *text, const char *origin, uint64_t size) {
         f = fmemopen((void *) text, strlen(text), "r");
         if (!f)
                 return -errno;
-        r = config_parse_stream(f, origin, name, "/var/lib/dmloop", &c, &e);
+        r = config_parse_stream(f, origin, name, DMLOOP_STATE_DIR, &c, &e);
         fclose(f);
         if (r < 0)
                 return r;
@@ -383,7 +384,7 @@ static bool lower_file_exists(const char *config_root, const char *name) {
         static const char *const dirs[] = { DMLOOP_CONFIG_DIRS };
         struct stat st;
 
-        /* The first directory is /etc/dmloop.d itself. */
+        /* The first directory is etc_dir itself (sysconfdir/dmloop.d). */
         for (size_t i = 1; i < ELEMENTSOF(dirs); i++) {
                 _cleanup_free_ char *p = NULL;
 

@@ -8,7 +8,8 @@
  *   AllowedBackingDirectories=DIR...   where bus callers may put backing
  *                                      files: space-separated absolute
  *                                      normalized paths; empty = nowhere.
- *                                      Default: /var/lib/dmloop
+ *                                      Default: DMLOOP_STATE_DIR,
+ *                                      localstatedir/lib/dmloop
  *   RamLimit=SIZE|PERCENT%             cap on the total size of ram
  *                                      devices; a size (size-util.h) or an
  *                                      integer percentage 0..100 of
@@ -26,9 +27,10 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "ini-reader.h"
 
-#define DAEMON_CONFIG_DEFAULT_BACKING_DIR "/var/lib/dmloop"
+#define DAEMON_CONFIG_DEFAULT_BACKING_DIR DMLOOP_STATE_DIR
 #define DAEMON_CONFIG_DEFAULT_RAM_PERCENT 50U
 #define DAEMON_CONFIG_DEFAULT_MAX_DEVICES 256U
 #define DAEMON_CONFIG_MAX_DEVICES_LIMIT 4096U

@@ -369,13 +369,13 @@ static int manager_load_daemon_config(Manager *m) {
 int manager_etc_dir(Manager *m, char **ret) {
         const char *root = m->config_root && !streq(m->config_root, "/") ? m->config_root : "";
 
-        return asprintf(ret, "%s/etc/dmloop.d", root) < 0 ? -ENOMEM : 0;
+        return asprintf(ret, "%s" DMLOOP_CONFIG_ETC_DIR, root) < 0 ? -ENOMEM : 0;
 }
 
 int manager_persistent_config_path(Manager *m, const char *name, char **ret) {
         const char *root = m->config_root && !streq(m->config_root, "/") ? m->config_root : "";
 
-        return asprintf(ret, "%s/etc/dmloop.d/%s.conf", root, name) < 0 ? -ENOMEM : 0;
+        return asprintf(ret, "%s" DMLOOP_CONFIG_ETC_DIR "/%s.conf", root, name) < 0 ? -ENOMEM : 0;
 }
 
 void manager_sync_devices(Manager *m) {

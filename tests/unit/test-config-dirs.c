@@ -2,6 +2,7 @@
 
 #include "tests.h"
 
+#include "config.h"
 #include "config-dirs.h"
 #include "macro.h"
 
@@ -63,27 +64,27 @@ static void test_precedence_and_masking(void) {
         put("/usr/local/lib/dmloop.d", "b.conf", "[Device]\n");
         put("/usr/local/lib/dmloop.d", "z.conf", "[Device]\n");
         put("/run/dmloop.d", "b.conf", "[Device]\n");
-        put("/etc/dmloop.d", "0-first.conf", "[Device]\n");
+        put(DMLOOP_CONFIG_ETC_DIR, "0-first.conf", "[Device]\n");
         /* Masked by an empty file and by a symlink to /dev/null. */
-        put("/etc/dmloop.d", "c.conf", "");
+        put(DMLOOP_CONFIG_ETC_DIR, "c.conf", "");
         link_to("/run/dmloop.d", "d.conf", "/dev/null");
         /* An empty file masks even where nothing is below it. */
-        put("/etc/dmloop.d", "only-mask.conf", "");
+        put(DMLOOP_CONFIG_ETC_DIR, "only-mask.conf", "");
         /* A symlink to a real file is followed. */
         snprintf(target, sizeof(target), "%s/usr/lib/dmloop.d/a.conf", root);
-        link_to("/etc/dmloop.d", "link.conf", target);
+        link_to(DMLOOP_CONFIG_ETC_DIR, "link.conf", target);
         /* A dangling symlink wins its name and is reported by the parser. */
-        link_to("/etc/dmloop.d", "e.conf", "/nonexistent/e.conf");
+        link_to(DMLOOP_CONFIG_ETC_DIR, "e.conf", "/nonexistent/e.conf");
         /* A directory is not a config file. */
-        put("/etc/dmloop.d/dir.conf", "x.conf", "[Device]\n");
+        put(DMLOOP_CONFIG_ETC_DIR "/dir.conf", "x.conf", "[Device]\n");
 
         ASSERT_OK(config_enumerate(root, &paths));
         expect(paths, (const char *const[]){
-                              "/etc/dmloop.d/0-first.conf",
+                              DMLOOP_CONFIG_ETC_DIR "/0-first.conf",
                               "/usr/lib/dmloop.d/a.conf",
                               "/run/dmloop.d/b.conf",
-                              "/etc/dmloop.d/e.conf",
-                              "/etc/dmloop.d/link.conf",
+                              DMLOOP_CONFIG_ETC_DIR "/e.conf",
+                              DMLOOP_CONFIG_ETC_DIR "/link.conf",
                               "/usr/local/lib/dmloop.d/z.conf",
                               NULL,
                       });
@@ -93,10 +94,13 @@ static void test_unreadable_dir(void) {
         _cleanup_strv_free_ char **paths = NULL;
         char path[4096];
 
-        /* A file where a directory should be counts as missing. */
+        /* A file where a directory should be (the parent of sysconfdir's
+         * dmloop.d, /etc for prefix /usr) counts as missing. */
         test_rm_rf(root);
-        test_mkdir_p(root);
-        snprintf(path, sizeof(path), "%s/etc", root);
+        snprintf(path, sizeof(path), "%s" DMLOOP_CONFIG_ETC_DIR, root);
+        *strrchr(path, '/') = 0;
+        test_mkdir_p(path);
+        test_rm_rf(path);
         test_write_file(path, "");
         ASSERT_OK(config_enumerate(root, &paths));
         ASSERT_TRUE(paths && !paths[0]);
@@ -114,8 +118,8 @@ static void test_permission_denied(void) {
 
         test_rm_rf(root);
         test_mkdir_p(root);
-        put("/etc/dmloop.d", "a.conf", "[Device]\n");
-        snprintf(path, sizeof(path), "%s/etc/dmloop.d", root);
+        put(DMLOOP_CONFIG_ETC_DIR, "a.conf", "[Device]\n");
+        snprintf(path, sizeof(path), "%s" DMLOOP_CONFIG_ETC_DIR, root);
         ASSERT_OK(chmod(path, 0));
         ASSERT_EQ(config_enumerate(root, &paths), -EACCES);
         ASSERT_TRUE(paths == NULL);

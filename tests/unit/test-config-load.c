@@ -2,6 +2,7 @@
 
 #include "tests.h"
 
+#include "config.h"
 #include "config-load.h"
 
 #define STATE "/var/lib/dmloop"
@@ -30,19 +31,19 @@ static void test_load(void) {
         _cleanup_(config_set_freep) ConfigSet *s = NULL;
         char msg[4096 + 128];
 
-        put("/etc/dmloop.d", "10-scratch.conf", "[Device]\nName=scratch\nType=ram\nSize=1G\n");
+        put(DMLOOP_CONFIG_ETC_DIR, "10-scratch.conf", "[Device]\nName=scratch\nType=ram\nSize=1G\n");
         /* Same name from another file: refused, the first file wins. */
         put("/usr/lib/dmloop.d", "20-other.conf", "# dup\n[Device]\nName=scratch\nType=ram\nSize=2G\n");
         /* Duplicate by default name, reported on the [Device] line. */
         put("/run/dmloop.d", "scratch.conf", "\n\n[Device]\nType=file\nSize=1G\n");
         /* A bad file is skipped, the others still load. */
-        put("/etc/dmloop.d", "30-bad.conf", "[Device]\nType=ram\nSize=2G # two gigs\n");
-        put("/etc/dmloop.d", "40-data.conf",
+        put(DMLOOP_CONFIG_ETC_DIR, "30-bad.conf", "[Device]\nType=ram\nSize=2G # two gigs\n");
+        put(DMLOOP_CONFIG_ETC_DIR, "40-data.conf",
             "[Device]\nName=data\nType=file\nBacking=/srv/a.img 1G\nBacking=b.img 1G\n");
-        /* Shadowed by /etc: the /usr/lib version (which is bad) is never read. */
+        /* Shadowed by sysconfdir: the /usr/lib version (which is bad) is never read. */
         put("/usr/lib/dmloop.d", "40-data.conf", "garbage\n");
         /* Masked entirely. */
-        put("/etc/dmloop.d", "50-masked.conf", "");
+        put(DMLOOP_CONFIG_ETC_DIR, "50-masked.conf", "");
         put("/usr/lib/dmloop.d", "50-masked.conf", "[Device]\nType=ram\nSize=1M\n");
 
         ASSERT_OK(config_load(root, STATE, &s));
@@ -59,10 +60,11 @@ static void test_load(void) {
 
         ASSERT_EQ(s->n_diagnostics, 3);
         snprintf(msg, sizeof(msg),
-                 "Duplicate device name \"scratch\", already defined in %s/etc/dmloop.d/10-scratch.conf, ignoring",
+                 "Duplicate device name \"scratch\", already defined in %s" DMLOOP_CONFIG_ETC_DIR
+                 "/10-scratch.conf, ignoring",
                  root);
         expect_diagnostic(&s->diagnostics[0], "/usr/lib/dmloop.d/20-other.conf", 3, msg);
-        expect_diagnostic(&s->diagnostics[1], "/etc/dmloop.d/30-bad.conf", 3,
+        expect_diagnostic(&s->diagnostics[1], DMLOOP_CONFIG_ETC_DIR "/30-bad.conf", 3,
                           "Unexpected text after the value of Size=; comments must be on a line of their own");
         expect_diagnostic(&s->diagnostics[2], "/run/dmloop.d/scratch.conf", 3, msg);
 }
@@ -83,7 +85,7 @@ static void test_unopenable(void) {
         _cleanup_(config_set_freep) ConfigSet *s = NULL;
         char dir[4096], link[4096 + 16];
 
-        snprintf(dir, sizeof(dir), "%s/dangling/etc/dmloop.d", root);
+        snprintf(dir, sizeof(dir), "%s/dangling" DMLOOP_CONFIG_ETC_DIR, root);
         test_mkdir_p(dir);
         snprintf(link, sizeof(link), "%s/x.conf", dir);
         ASSERT_OK(symlink("/nonexistent/x.conf", link));
@@ -104,7 +106,8 @@ static void test_duplicate_mount_point(void) {
         char dir[4096], msg[4096 + 128];
 
         snprintf(dir, sizeof(dir), "%s/mounts", root);
-        put("/mounts/etc/dmloop.d", "a.conf", "[Device]\nType=ram\nSize=8M\nMountPoint=/scratch\nFileSystem=ext4\n");
+        put("/mounts" DMLOOP_CONFIG_ETC_DIR, "a.conf",
+            "[Device]\nType=ram\nSize=8M\nMountPoint=/scratch\nFileSystem=ext4\n");
         put("/mounts/usr/lib/dmloop.d", "b.conf",
             "[Device]\nType=ram\nSize=8M\nFileSystem=xfs\n\nMountPoint=/scratch\n");
         put("/mounts/usr/lib/dmloop.d", "c.conf", "[Device]\nType=ram\nSize=8M\nMountPoint=/other\nFileSystem=ext4\n");
@@ -119,7 +122,8 @@ static void test_duplicate_mount_point(void) {
         ASSERT_STREQ(s->devices[3]->name, "e");
         ASSERT_EQ(s->n_diagnostics, 1);
         snprintf(msg, sizeof(msg),
-                 "MountPoint=/scratch is already used by device \"a\" (%s/mounts/etc/dmloop.d/a.conf), ignoring",
+                 "MountPoint=/scratch is already used by device \"a\" (%s/mounts" DMLOOP_CONFIG_ETC_DIR
+                 "/a.conf), ignoring",
                  root);
         expect_diagnostic(&s->diagnostics[0], "/mounts/usr/lib/dmloop.d/b.conf", 6, msg);
 }

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 
 #include "config-dirs.h"
+#include "config.h"
 #include "config-parse.h"
 #include "config-write.h"
 
@@ -370,11 +371,13 @@ static void test_set_size_vendor(void) {
                 char vetc[PATH_MAX];
                 _cleanup_strv_free_ char **paths = NULL;
 
-                snprintf(vetc, sizeof(vetc), "%s/vroot/etc/dmloop.d", root);
-                test_mkdir_p(at("vroot/etc"));
+                snprintf(vetc, sizeof(vetc), "%s/vroot" DMLOOP_CONFIG_ETC_DIR, root);
+                /* Only the parent of sysconfdir/dmloop.d exists. */
+                test_mkdir_p(vetc);
+                ASSERT_OK(rmdir(vetc));
                 ASSERT_OK(
                         config_file_set_size(at("vroot/usr/lib/dmloop.d/v.conf"), vetc, UINT64_C(32) << 20, &written));
-                ASSERT_STREQ(written, at("vroot/etc/dmloop.d/v.conf"));
+                ASSERT_STREQ(written, at("vroot" DMLOOP_CONFIG_ETC_DIR "/v.conf"));
                 assert_text(written, "# shipped\n[Device]\nType=ram\nSize=32M\n");
                 assert_text(at("vroot/usr/lib/dmloop.d/v.conf"), vendor);
                 /* The override is what takes effect. */
@@ -445,41 +448,41 @@ static void test_remove(void) {
         char *written = NULL;
 
         snprintf(rroot, sizeof(rroot), "%s/rroot", root);
-        snprintf(retc, sizeof(retc), "%s/rroot/etc/dmloop.d", root);
+        snprintf(retc, sizeof(retc), "%s/rroot" DMLOOP_CONFIG_ETC_DIR, root);
         test_mkdir_p(retc);
         test_mkdir_p(at("rroot/run/dmloop.d"));
         test_mkdir_p(at("rroot/usr/lib/dmloop.d"));
 
         /* Our own file, nothing below it: removed. */
-        test_write_file(at("rroot/etc/dmloop.d/own.conf"), "[Device]\nType=ram\nSize=1M\n");
-        ASSERT_OK(config_file_remove(at("rroot/etc/dmloop.d/own.conf"), retc, rroot, &written));
-        ASSERT_STREQ(written, at("rroot/etc/dmloop.d/own.conf"));
+        test_write_file(at("rroot" DMLOOP_CONFIG_ETC_DIR "/own.conf"), "[Device]\nType=ram\nSize=1M\n");
+        ASSERT_OK(config_file_remove(at("rroot" DMLOOP_CONFIG_ETC_DIR "/own.conf"), retc, rroot, &written));
+        ASSERT_STREQ(written, at("rroot" DMLOOP_CONFIG_ETC_DIR "/own.conf"));
         written = mfree(written);
         assert_dir_has(retc, (const char *const[]){ NULL });
         /* Gone already: fine. */
-        ASSERT_OK(config_file_remove(at("rroot/etc/dmloop.d/own.conf"), retc, rroot, &written));
+        ASSERT_OK(config_file_remove(at("rroot" DMLOOP_CONFIG_ETC_DIR "/own.conf"), retc, rroot, &written));
         written = mfree(written);
 
         /* An /etc file that overrides a vendor one: removing it alone
          * would bring the vendor's device back, so it becomes a mask. */
         test_write_file(at("rroot/usr/lib/dmloop.d/shadowed.conf"), "[Device]\nType=ram\nSize=1M\n");
-        test_write_file(at("rroot/etc/dmloop.d/shadowed.conf"), "[Device]\nType=ram\nSize=2M\n");
-        ASSERT_OK(config_file_remove(at("rroot/etc/dmloop.d/shadowed.conf"), retc, rroot, &written));
-        ASSERT_STREQ(written, at("rroot/etc/dmloop.d/shadowed.conf"));
+        test_write_file(at("rroot" DMLOOP_CONFIG_ETC_DIR "/shadowed.conf"), "[Device]\nType=ram\nSize=2M\n");
+        ASSERT_OK(config_file_remove(at("rroot" DMLOOP_CONFIG_ETC_DIR "/shadowed.conf"), retc, rroot, &written));
+        ASSERT_STREQ(written, at("rroot" DMLOOP_CONFIG_ETC_DIR "/shadowed.conf"));
         written = mfree(written);
-        ASSERT_TRUE(is_mask(at("rroot/etc/dmloop.d/shadowed.conf")));
+        ASSERT_TRUE(is_mask(at("rroot" DMLOOP_CONFIG_ETC_DIR "/shadowed.conf")));
 
         /* A file in /run or /usr/lib: masked from /etc, left as it is. */
         test_write_file(at("rroot/run/dmloop.d/runtime.conf"), "[Device]\nType=ram\nSize=1M\n");
         ASSERT_OK(config_file_remove(at("rroot/run/dmloop.d/runtime.conf"), retc, rroot, &written));
-        ASSERT_STREQ(written, at("rroot/etc/dmloop.d/runtime.conf"));
+        ASSERT_STREQ(written, at("rroot" DMLOOP_CONFIG_ETC_DIR "/runtime.conf"));
         written = mfree(written);
-        ASSERT_TRUE(is_mask(at("rroot/etc/dmloop.d/runtime.conf")));
+        ASSERT_TRUE(is_mask(at("rroot" DMLOOP_CONFIG_ETC_DIR "/runtime.conf")));
         assert_text(at("rroot/run/dmloop.d/runtime.conf"), "[Device]\nType=ram\nSize=1M\n");
         test_write_file(at("rroot/usr/lib/dmloop.d/vendor.conf"), "[Device]\nType=ram\nSize=1M\n");
         ASSERT_OK(config_file_remove(at("rroot/usr/lib/dmloop.d/vendor.conf"), retc, rroot, &written));
         written = mfree(written);
-        ASSERT_TRUE(is_mask(at("rroot/etc/dmloop.d/vendor.conf")));
+        ASSERT_TRUE(is_mask(at("rroot" DMLOOP_CONFIG_ETC_DIR "/vendor.conf")));
 
         /* None of them is in effect any more, and no temporary is left. */
         ASSERT_OK(config_enumerate(rroot, &paths));

@@ -2,6 +2,7 @@
 
 #include "tests.h"
 
+#include "config.h"
 #include "daemon-config.h"
 
 #define GIB (UINT64_C(1) << 30)
@@ -35,7 +36,7 @@ static void test_defaults(void) {
 
         snprintf(path, sizeof(path), "%s/missing.conf", dir);
         ASSERT_OK(daemon_config_load(path, 8 * GIB, &c, &e));
-        ASSERT_STREQ(c.allowed_backing_dirs[0], "/var/lib/dmloop");
+        ASSERT_STREQ(c.allowed_backing_dirs[0], DMLOOP_STATE_DIR);
         ASSERT_TRUE(c.allowed_backing_dirs[1] == NULL);
         ASSERT_EQ_U64(c.ram_limit, 4 * GIB);
         ASSERT_EQ(c.max_devices, 256);
