@@ -530,7 +530,7 @@ static void help(void) {
                "  -t --type=ram|file       create: the device type\n"
                "  -s --size=SIZE           create: the size (suffixes K M G T, 1024-based)\n"
                "  -b --backing=PATH[:SIZE] create: a backing file segment (repeatable)\n"
-               "     --persistent          create: also write /etc/dmloop.d/NAME.conf\n"
+               "     --persistent          create: also write " DMLOOP_CONFIG_ETC_DIR "/NAME.conf\n"
                "     --read-only           create: a read-only device\n"
                "     --no-create-backing   create: fail if a backing file is missing\n"
                "     --allow-shrink        resize: allow making the device smaller\n"
