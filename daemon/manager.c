@@ -194,6 +194,9 @@ static bool config_set_is_broken(const ConfigSet *set, const char *origin) {
         return false;
 }
 
+/* 90 s, as TimeoutStartSec= in dmloopd.service. */
+#define STARTUP_PROGRESS_TIMEOUT_USEC (90ULL * 1000 * 1000)
+
 static void manager_check_startup_done(Manager *m) {
         if (m->startup_done || !m->running || m->startup_pending > 0)
                 return;
@@ -218,6 +221,12 @@ static void on_startup_operation_done(int error, const char *message, void *user
         on_config_operation_done(error, message, userdata);
         assert(m->startup_pending > 0);
         m->startup_pending--;
+        /* Each device done buys the start another TimeoutStartSec= (90 s in
+         * the unit): a slow machine with many devices still gets there, and
+         * only a start that makes no progress times out. */
+        if (m->running && m->startup_pending > 0)
+                (void) sd_notifyf(false, "EXTEND_TIMEOUT_USEC=%llu\nSTATUS=Creating devices, %u to go.",
+                                  STARTUP_PROGRESS_TIMEOUT_USEC, m->startup_pending);
         manager_check_startup_done(m);
 }
 
@@ -508,6 +517,7 @@ int manager_run(Manager *m) {
         manager_check_startup_done(m);
 
         r = sd_event_loop(m->event);
+        m->running = false;
         if (r < 0)
                 return log_error_errno(r, "Event loop failed: %m");
 

@@ -785,8 +785,15 @@ void operation_abandon_all(Manager *m) {
                 build_state_commit(&op->build);
                 if (op->cookie != 0)
                         (void) dm_cookie_release(op->cookie);
+                OperationCallback callback = op->callback;
+                void *userdata = op->userdata;
+
                 log_device_info(op->name, "Leaving the %s of device %s to the next start of dmloopd.",
                                 journal_operation_to_string(op->journal.operation) ?: "operation", op->name);
                 operation_free(op);
+                /* The caller hears of it (and a bus call's record is freed). */
+                if (callback)
+                        callback(-ESHUTDOWN, "dmloopd is stopping; its next start finishes or undoes the operation.",
+                                 userdata);
         }
 }

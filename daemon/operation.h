@@ -46,6 +46,6 @@ void operation_resize(Manager *m, const char *name, uint64_t size, OperationFlag
 bool operation_is_pending(Manager *m, const char *name);
 
 /* At shutdown: forgets every pending operation without undoing anything
- * and without calling back. Devices that exist stay whole, with their
+ * and calls each one back with -ESHUTDOWN. Devices that exist stay whole, with their
  * backing files; the journal entries stay for the next start. */
 void operation_abandon_all(Manager *m);
