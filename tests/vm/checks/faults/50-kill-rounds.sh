@@ -8,11 +8,12 @@
 # point.
 source "$CHECK_DIR/lib.bash"
 
-# Six rounds kill each time at the mount wait, nearly always at polkit,
-# and at udev's cookie wait several times in all (creates and removes);
+# Three rounds kill each time at the mount wait, nearly always at polkit,
+# and at udev's cookie wait a few times in all (creates and removes);
 # kills in the synchronous part (journal entry, config file, backing file,
-# table) come by chance. See the tally of the last check.
-ROUNDS=6
+# table) come by chance. See the tally of the last check. A round takes
+# 1-2 min idle, 4 min on a loaded host.
+ROUNDS=3
 
 # A create by user nobody waits for polkit until the hold ends, and then
 # succeeds: the rule and the unprivileged path the rounds rely on work.
@@ -39,7 +40,7 @@ check "kill -9 rounds: a create by $FAULT_USER waits while polkit holds it, then
 KILL_POLKIT=1
 check "kill -9 rounds: a configured device waits for the unmounted $KM_MNT" kill_mount_setup && KILL_MOUNT=1
 for round in $(seq "$ROUNDS"); do
-	CHECK_TIMEOUT=240 check "kill -9 round $round: every device whole or absent, nothing stray" kill_round "$round" 20
+	CHECK_TIMEOUT=600 check "kill -9 round $round: every device whole or absent, nothing stray" kill_round "$round" 20
 done
 
 recovery_logged() {
@@ -54,14 +55,14 @@ recovery_logged() {
 check "kill -9 rounds: the journal shows what the starts finished or undid (Recovery:)" recovery_logged
 
 # Every wait point was hit by kills: the mount wait in every round, polkit
-# in most (its hold lasts 7 s at most), udev's cookie wait (a create or a
+# in most (its hold lasts 12 s at most), udev's cookie wait (a create or a
 # remove) at least once.
 kill_tally() {
 	local t
 	t=$(grep -v '^$' "$FAULTS/kill-points" | sort | uniq -c)
 	echo "operations in flight at the $ROUNDS kills, by wait point:"
 	echo "$t"
-	[ "$(grep -cx polkit "$FAULTS/kill-points")" -ge 3 ] || { echo "fewer than 3 kills hit a polkit wait"; return 1; }
+	[ "$(grep -cx polkit "$FAULTS/kill-points")" -ge 2 ] || { echo "fewer than 2 kills hit a polkit wait"; return 1; }
 	[ "$(grep -cx mount "$FAULTS/kill-points")" = "$ROUNDS" ] || { echo "not every kill hit the mount wait"; return 1; }
 	grep -Eqx '(create|remove)-udev' "$FAULTS/kill-points" || { echo "no kill hit a udev wait"; return 1; }
 }
