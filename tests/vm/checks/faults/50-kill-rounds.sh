@@ -8,7 +8,7 @@
 # point.
 source "$CHECK_DIR/lib.bash"
 
-# Three rounds kill each time at the mount wait, nearly always at polkit,
+# Three rounds kill each time at the mount wait, mostly at polkit,
 # and at udev's cookie wait a few times in all (creates and removes);
 # kills in the synchronous part (journal entry, config file, backing file,
 # table) come by chance. See the tally of the last check. A round takes
@@ -55,14 +55,14 @@ recovery_logged() {
 check "kill -9 rounds: the journal shows what the starts finished or undid (Recovery:)" recovery_logged
 
 # Every wait point was hit by kills: the mount wait in every round, polkit
-# in most (its hold lasts 12 s at most), udev's cookie wait (a create or a
-# remove) at least once.
+# and udev's cookie wait (a create or a remove) at least once (a polkit
+# hold lasts 7 s at most, so a slow round can miss it).
 kill_tally() {
 	local t
 	t=$(grep -v '^$' "$FAULTS/kill-points" | sort | uniq -c)
 	echo "operations in flight at the $ROUNDS kills, by wait point:"
 	echo "$t"
-	[ "$(grep -cx polkit "$FAULTS/kill-points")" -ge 2 ] || { echo "fewer than 2 kills hit a polkit wait"; return 1; }
+	grep -qx polkit "$FAULTS/kill-points" || { echo "no kill hit a polkit wait"; return 1; }
 	[ "$(grep -cx mount "$FAULTS/kill-points")" = "$ROUNDS" ] || { echo "not every kill hit the mount wait"; return 1; }
 	grep -Eqx '(create|remove)-udev' "$FAULTS/kill-points" || { echo "no kill hit a udev wait"; return 1; }
 }

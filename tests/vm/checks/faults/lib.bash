@@ -148,10 +148,10 @@ udev_holds() {
 
 # Mutating calls from a user other than root go through polkit. The rule
 # below answers dmloopd's query about user nobody (FAULT_USER) only once
-# $FAULTS/polkit-hold is gone, and then says yes. polkit kills a rule's
-# helper after 10 s, so the helper gives up after 6 s by itself, and the
-# rule runs it at most twice (12 s); every start and end of a helper since
-# hold_polkit is a line in $FAULTS/polkit/held ("start"/"end").
+# $FAULTS/polkit-hold is gone, and then says yes. polkit stops a rule (or
+# its helper) after about 10 s and then denies, so the helper gives up
+# after 7 s by itself; every start and end of a hold since hold_polkit is a
+# line in $FAULTS/polkit/held ("start"/"end").
 POLKIT_RULE=/etc/polkit-1/rules.d/10-dmloop-faults.rules
 FAULT_USER=nobody
 
@@ -162,10 +162,9 @@ hold_polkit() {
 		# Run by polkitd (as its own user) for each query about user nobody.
 		PATH=/usr/sbin:/usr/bin:/sbin:/bin
 		echo start >>/run/dmloop-faults/polkit/held
-		stop_at=$(($(date +%s) + 6))
+		stop_at=$(($(date +%s) + 7))
 		while [ -e /run/dmloop-faults/polkit-hold ] && [ "$(date +%s)" -lt $stop_at ]; do sleep 0.2; done
 		echo end >>/run/dmloop-faults/polkit/held
-		[ -e /run/dmloop-faults/polkit-hold ] && echo held || echo released
 	EOF
 	rm -f "$FAULTS/polkit/held"
 	touch "$FAULTS/polkit-hold"
@@ -174,12 +173,9 @@ hold_polkit() {
 			polkit.addRule(function(action, subject) {
 			        if (action.id != "org.dmloop1.manage" || subject.user != "$FAULT_USER")
 			                return polkit.Result.NOT_HANDLED;
-			        for (var i = 0; i < 2; i++) {
-			                try {
-			                        if (polkit.spawn(["/bin/sh", "$FAULTS/polkit-hold.sh"]).indexOf("held") != 0)
-			                                break;
-			                } catch (e) {
-			                }
+			        try {
+			                polkit.spawn(["/bin/sh", "$FAULTS/polkit-hold.sh"]);
+			        } catch (e) {
 			        }
 			        return polkit.Result.YES;
 			});
@@ -439,6 +435,17 @@ kill_round() {
 	# by user nobody that polkit holds (KILL_POLKIT=1), and a configured
 	# device whose backing file lies under a mount point that is never
 	# mounted (KILL_MOUNT=1, set up by kill_mount_setup).
+	for i in $(seq "$count"); do
+		# shellcheck disable=SC2086 # the words of the call
+		busctl call --timeout=120 org.dmloop1 /org/dmloop1 org.dmloop1.Manager ${calls[$((i - 1))]} \
+			>"$FAULTS/round-k$i.out" 2>&1 &
+		pids+=($!)
+	done
+	# The random moment counts from the first operation in flight (or the
+	# first reply): on a loaded host the clients take seconds to start.
+	wait_for 60 sh -c 'ls /run/dmloop/journal 2>/dev/null | grep -q . ||
+		[ -n "$(find "$1" -maxdepth 1 -name "round-k[0-9]*.out" -size +0)" ]' _ "$FAULTS"
+	# The polkit hold lasts 7 s at most, so it starts now, just before the kill.
 	if [ "${KILL_POLKIT:-0}" = 1 ]; then
 		force_absent kp
 		expect_set kp file 1048576 no no
@@ -447,14 +454,8 @@ kill_round() {
 			ssta{sv} kp file 1048576 0 >"$FAULTS/round-kp.out" 2>&1 &
 		pids+=($!)
 		wait_for 30 polkit_holds ||
-			{ echo "round $round: the create by $FAULT_USER never reached polkit: $(cat "$FAULTS/round-kp.out")"; return 1; }
+			echo "round $round: the create by $FAULT_USER did not reach polkit in 30 s: $(cat "$FAULTS/round-kp.out")"
 	fi
-	for i in $(seq "$count"); do
-		# shellcheck disable=SC2086 # the words of the call
-		busctl call --timeout=120 org.dmloop1 /org/dmloop1 org.dmloop1.Manager ${calls[$((i - 1))]} \
-			>"$FAULTS/round-k$i.out" 2>&1 &
-		pids+=($!)
-	done
 	nap=$((RANDOM % 2)).$((RANDOM % 10))
 	sleep "$nap"
 	echo "round $round: kill -9 after ${nap}s"
