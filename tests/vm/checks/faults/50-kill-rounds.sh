@@ -54,9 +54,11 @@ recovery_logged() {
 }
 check "kill -9 rounds: the journal shows what the starts finished or undid (Recovery:)" recovery_logged
 
-# Every wait point was hit by kills: the mount wait in every round, polkit
-# and udev's cookie wait (a create or a remove) at least once (a polkit
-# hold lasts 7 s at most, so a slow round can miss it).
+# The wait points the kills hit: the mount wait in every round, polkit at
+# least once (a polkit hold lasts 7 s at most, so a slow round can miss
+# it). Kills during udev's cookie wait are counted, not required: on a
+# loaded host a round's calls may all be done or not yet sent at the kill;
+# 40-interrupted-create.sh and 73-remove-kill.sh kill there every time.
 kill_tally() {
 	local t
 	t=$(grep -v '^$' "$FAULTS/kill-points" | sort | uniq -c)
@@ -64,9 +66,9 @@ kill_tally() {
 	echo "$t"
 	grep -qx polkit "$FAULTS/kill-points" || { echo "no kill hit a polkit wait"; return 1; }
 	[ "$(grep -cx mount "$FAULTS/kill-points")" = "$ROUNDS" ] || { echo "not every kill hit the mount wait"; return 1; }
-	grep -Eqx '(create|remove)-udev' "$FAULTS/kill-points" || { echo "no kill hit a udev wait"; return 1; }
+	grep -Eqx '(create|remove)-udev' "$FAULTS/kill-points" || echo "(no kill hit a udev wait in these rounds)"
 }
-check "kill -9 rounds: the kills hit polkit, the mount wait and udev's cookie wait" kill_tally
+check "kill -9 rounds: the kills hit polkit and the mount wait; kills per wait point" kill_tally
 unhold_polkit
 kill_mount_cleanup
 force_absent kp
