@@ -462,7 +462,8 @@ kill_round() {
 	points=$(kill_points)
 	kill9_and_start || { release_polkit; return 1; }
 	echo "$points" >>"$FAULTS/kill-points"
-	sort <<<"$points" | uniq -c | sed "s/^ */round $round: killed at: /"
+	[ -n "$points" ] || echo "round $round: no operation was in flight at the kill"
+	grep -v '^$' <<<"$points" | sort | uniq -c | sed "s/^ */round $round: killed at: /"
 	release_polkit
 	echo "round $round: dmloopd runs again (${SECONDS}s)"
 	for pid in "${pids[@]}"; do wait "$pid"; done
