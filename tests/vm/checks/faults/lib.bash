@@ -144,6 +144,69 @@ udev_holds() {
 	grep -q " dmloop-$1\$" "$FAULTS/held" 2>/dev/null
 }
 
+# ---- holding polkit ----
+
+# Mutating calls from a user other than root go through polkit. The rule
+# below answers dmloopd's query about user nobody (FAULT_USER) only once
+# $FAULTS/polkit-hold is gone, and then says yes. polkit stops a rule (or
+# its helper) after about 10 s and then denies, so the helper gives up
+# after 7 s by itself; every start and end of a hold since hold_polkit is a
+# line in $FAULTS/polkit/held ("start"/"end").
+POLKIT_RULE=/etc/polkit-1/rules.d/10-dmloop-faults.rules
+FAULT_USER=nobody
+
+hold_polkit() {
+	mkdir -p "$FAULTS/polkit"
+	chmod 1777 "$FAULTS/polkit"
+	cat >"$FAULTS/polkit-hold.sh" <<-'EOF'
+		# Run by polkitd (as its own user) for each query about user nobody.
+		PATH=/usr/sbin:/usr/bin:/sbin:/bin
+		echo start >>/run/dmloop-faults/polkit/held
+		stop_at=$(($(date +%s) + 7))
+		while [ -e /run/dmloop-faults/polkit-hold ] && [ "$(date +%s)" -lt $stop_at ]; do sleep 0.2; done
+		echo end >>/run/dmloop-faults/polkit/held
+	EOF
+	rm -f "$FAULTS/polkit/held"
+	touch "$FAULTS/polkit-hold"
+	if [ ! -e "$POLKIT_RULE" ]; then
+		cat >"$POLKIT_RULE" <<-EOF
+			polkit.addRule(function(action, subject) {
+			        if (action.id != "org.dmloop1.manage" || subject.user != "$FAULT_USER")
+			                return polkit.Result.NOT_HANDLED;
+			        try {
+			                polkit.spawn(["/bin/sh", "$FAULTS/polkit-hold.sh"]);
+			        } catch (e) {
+			        }
+			        return polkit.Result.YES;
+			});
+		EOF
+		# polkitd reads its rules again when the directory changes.
+		sleep 2
+	fi
+}
+
+release_polkit() {
+	rm -f "$FAULTS/polkit-hold"
+}
+
+unhold_polkit() {
+	release_polkit
+	rm -f "$POLKIT_RULE"
+}
+
+# True while polkit holds a query (a hold started and has not ended).
+polkit_holds() {
+	local started ended
+	started=$(grep -c '^start' "$FAULTS/polkit/held" 2>/dev/null)
+	ended=$(grep -c '^end' "$FAULTS/polkit/held" 2>/dev/null)
+	[ "${started:-0}" -gt "${ended:-0}" ]
+}
+
+# as_fault_user CMD...: CMD as user nobody (whose calls polkit decides).
+as_fault_user() {
+	setpriv --reuid="$FAULT_USER" --regid=nogroup --clear-groups -- "$@"
+}
+
 # ---- whole or absent ----
 
 # expect_set NAME TYPE SIZE PERSISTENT(yes|no) BACKING_EXISTED(yes|no|any):
@@ -332,9 +395,10 @@ size_in_bytes() {
 }
 
 # check_sh snippets run in a new bash: hand the helpers down to them.
-export FAULTS FAULTS_EXPECT STATE_DIR CONF_DIR RAM_DIR HOLD_RULE
+export FAULTS FAULTS_EXPECT STATE_DIR CONF_DIR RAM_DIR HOLD_RULE POLKIT_RULE FAULT_USER
 export -f mgr mgr_gdbus expect_error listed_names listed_size journal_cursor journal_since sanitizer_report \
 	dmloopd_pid kill9_and_start start_dmloopd bus_answers hold_udev release_udev unhold_udev udev_holds \
+	hold_polkit release_polkit unhold_polkit polkit_holds as_fault_user \
 	expect_set loops_backing backing_of_target device_is_whole device_is_absent invariant_whole_or_absent \
 	refresh_listed no_strays force_absent create_file_dev size_in_bytes
 
@@ -346,7 +410,7 @@ export -f mgr mgr_gdbus expect_error listed_names listed_size journal_cursor jou
 # random moment, a start, then invariant_whole_or_absent for every name and
 # no_strays. Calls that got no reply are counted in $FAULTS/interrupted.
 kill_round() {
-	local round=$1 count=${2:-20} i name type size persistent existed delete pid rc=0 lost=0 nap
+	local round=$1 count=${2:-20} i name type size persistent existed delete pid rc=0 lost=0 nap points
 	local pids=() calls=() present
 	refresh_listed || return 1
 	present=$(dmsetup ls | awk '{print $1}')
@@ -367,16 +431,40 @@ kill_round() {
 			calls+=("CreateDevice ssta{sv} $name $type $size 1 Persistent b $([ "$persistent" = yes ] && echo true || echo false)")
 		fi
 	done
+	# Optional waits that every kill of the round then interrupts: a create
+	# by user nobody that polkit holds (KILL_POLKIT=1), and a configured
+	# device whose backing file lies under a mount point that is never
+	# mounted (KILL_MOUNT=1, set up by kill_mount_setup).
 	for i in $(seq "$count"); do
 		# shellcheck disable=SC2086 # the words of the call
 		busctl call --timeout=120 org.dmloop1 /org/dmloop1 org.dmloop1.Manager ${calls[$((i - 1))]} \
 			>"$FAULTS/round-k$i.out" 2>&1 &
 		pids+=($!)
 	done
+	# The random moment counts from the first operation in flight (or the
+	# first reply): on a loaded host the clients take seconds to start.
+	wait_for 60 sh -c 'ls /run/dmloop/journal 2>/dev/null | grep -q . ||
+		[ -n "$(find "$1" -maxdepth 1 -name "round-k[0-9]*.out" -size +0)" ]' _ "$FAULTS"
+	# The polkit hold lasts 7 s at most, so it starts now, just before the kill.
+	if [ "${KILL_POLKIT:-0}" = 1 ]; then
+		force_absent kp
+		expect_set kp file 1048576 no no
+		hold_polkit
+		as_fault_user busctl call --timeout=120 org.dmloop1 /org/dmloop1 org.dmloop1.Manager CreateDevice \
+			ssta{sv} kp file 1048576 0 >"$FAULTS/round-kp.out" 2>&1 &
+		pids+=($!)
+		wait_for 30 polkit_holds ||
+			echo "round $round: the create by $FAULT_USER did not reach polkit in 30 s: $(cat "$FAULTS/round-kp.out")"
+	fi
 	nap=$((RANDOM % 2)).$((RANDOM % 10))
 	sleep "$nap"
 	echo "round $round: kill -9 after ${nap}s"
-	kill9_and_start || return 1
+	points=$(kill_points)
+	kill9_and_start || { release_polkit; return 1; }
+	echo "$points" >>"$FAULTS/kill-points"
+	[ -n "$points" ] || echo "round $round: no operation was in flight at the kill"
+	grep -v '^$' <<<"$points" | sort | uniq -c | sed "s/^ */round $round: killed at: /"
+	release_polkit
 	echo "round $round: dmloopd runs again (${SECONDS}s)"
 	for pid in "${pids[@]}"; do wait "$pid"; done
 	echo "round $round: all calls ended (${SECONDS}s)"
@@ -397,8 +485,85 @@ kill_round() {
 	for i in $(seq "$count"); do
 		invariant_whole_or_absent "k$i" || { rc=1; force_absent "k$i"; }
 	done
+	if [ "${KILL_POLKIT:-0}" = 1 ]; then
+		# Never authorised before the kill: nothing of it may exist.
+		echo "kp (by $FAULT_USER, killed while polkit held it): $(cat "$FAULTS/round-kp.out")"
+		if grep -qx polkit <<<"$points"; then
+			device_is_absent kp file no || { rc=1; force_absent kp; }
+		else
+			echo "kp: polkit had already answered at the kill"
+			invariant_whole_or_absent kp || rc=1
+			force_absent kp
+		fi
+	fi
+	if [ "${KILL_MOUNT:-0}" = 1 ]; then
+		# Absent, but its config file stays: the device is still to come.
+		! dmsetup info dmloop-km >/dev/null 2>&1 || { echo "km: dmloop-km exists"; rc=1; }
+		! grep -qx km "$FAULTS/listed" || { echo "km: dmloopd lists it"; rc=1; }
+		[ -z "$(loops_backing "$KM_MNT/km.img")" ] || { echo "km: a loop device is on $KM_MNT/km.img"; rc=1; }
+		[ ! -e "$KM_MNT/km.img" ] || { echo "km: $KM_MNT/km.img was made under the unmounted mount point"; rc=1; }
+	fi
 	no_strays || rc=1
 	return "$rc"
+}
+
+# What each operation in flight waits for, one word a line, from a quick
+# look just before a kill: create-udev / remove-udev (the table is loaded
+# or removed, udev has not finished), create-early (journal entry, config
+# file, backing file or table being written; synchronous, so only hit by
+# chance), remove-early, resize, polkit (a call held by polkit), mount (a
+# configured device waiting for its mount point).
+kill_points() {
+	local dms links f op name
+	dms=$(dmsetup ls 2>/dev/null | awk '{print $1}')
+	links=$(ls /dev/dmloop 2>/dev/null)
+	for f in /run/dmloop/journal/*; do
+		op=$(sed -n 's/^Operation=//p' "$f" 2>/dev/null)
+		name=$(sed -n 's/^Name=//p' "$f" 2>/dev/null)
+		[ -n "$op" ] && [ -n "$name" ] || continue
+		case $op in
+		create)
+			if ! grep -qx "dmloop-$name" <<<"$dms"; then echo create-early
+			elif ! grep -qx "$name" <<<"$links"; then echo create-udev
+			else echo create-finishing; fi
+			;;
+		remove)
+			if grep -qx "dmloop-$name" <<<"$dms"; then echo remove-early; else echo remove-udev; fi
+			;;
+		*) echo "$op" ;;
+		esac
+	done
+	[ "${KILL_POLKIT:-0}" != 1 ] || ! polkit_holds || echo polkit
+	if [ "${KILL_MOUNT:-0}" = 1 ] && [ -e "$CONF_DIR/km.conf" ] && ! grep -qx dmloop-km <<<"$dms"; then
+		echo mount
+	fi
+}
+
+# kill_mount_setup: a configured file device km on $KM_MNT/km.img, where
+# KM_MNT is an fstab mount point that is never mounted, so that dmloopd
+# waits for the mount across every kill.
+KM_MNT=/mnt/dmloop-faults-late
+kill_mount_setup() {
+	local cursor
+	mkdir -p "$KM_MNT"
+	mountpoint -q "$KM_MNT" && { echo "$KM_MNT is mounted"; return 1; }
+	grep -q " $KM_MNT " /etc/fstab || echo "/var/tmp/dmloop-faults-never.img $KM_MNT ext4 loop,nofail 0 0" >>/etc/fstab
+	cursor=$(journal_cursor)
+	printf '[Device]\nType=file\nSize=1M\nBacking=%s/km.img\n' "$KM_MNT" >"$CONF_DIR/km.conf"
+	busctl call --timeout=60 org.dmloop1 /org/dmloop1 org.dmloop1.Manager Reload || return 1
+	sleep 1
+	journal_since "$cursor" | grep dmloopd | grep -w km
+	! dmsetup info dmloop-km >/dev/null 2>&1 || { echo "km was made although $KM_MNT is not mounted"; return 1; }
+	[ ! -e "$KM_MNT/km.img" ] || { echo "$KM_MNT/km.img was made on the root file system"; return 1; }
+}
+
+kill_mount_cleanup() {
+	rm -f "$CONF_DIR/km.conf"
+	sed -i "\| $KM_MNT |d" /etc/fstab
+	busctl call --timeout=60 org.dmloop1 /org/dmloop1 org.dmloop1.Manager Reload >/dev/null 2>&1
+	force_absent km
+	rmdir "$KM_MNT" 2>/dev/null
+	return 0
 }
 
 # Removes what the rounds left.

@@ -2,9 +2,9 @@
 # mount point that is not mounted yet. With the default CreateBacking=yes,
 # dmloopd must not create the file on the root file system (the mount would
 # hide it, and the real image would never be used). Once srv.mount starts,
-# the device appears on the real file with its data. (The reboot form is in
-# the scratch suite.)
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+# the device appears on the real file with its data, also after a kill -9
+# of dmloopd while it waited. (The reboot form is in the scratch suite.)
+source "$CHECK_DIR/lib.bash"
 
 SRV_IMG=/var/tmp/dmloop-faults-srv.img
 
@@ -39,6 +39,25 @@ late_not_shadowed() {
 		return 1
 	fi
 	[ ! -e /dev/dmloop/late ] || { echo "/dev/dmloop/late exists before /srv is mounted"; return 1; }
+}
+
+# kill -9 while the device waits for /srv: the next start waits again, and
+# still makes nothing under the mount point.
+late_kill_waiting() {
+	local cursor
+	cursor=$(journal_cursor)
+	kill9_and_start || return 1
+	bus_answers 30 || { echo "dmloopd does not answer after the restart"; return 1; }
+	sleep 2
+	journal_since "$cursor" | grep dmloopd | grep -w late
+	! mountpoint -q /srv || { echo "/srv got mounted by someone"; return 1; }
+	[ ! -e /srv/data/x.img ] || { echo "the restarted dmloopd created /srv/data/x.img on the root file system"; return 1; }
+	refresh_listed || return 1
+	# Absent, but its config file stays: the device is still to come.
+	! dmsetup info dmloop-late >/dev/null 2>&1 || { echo "dmloop-late exists"; return 1; }
+	[ ! -e /dev/dmloop/late ] || { echo "/dev/dmloop/late exists"; return 1; }
+	! grep -qx late "$FAULTS/listed" || { echo "dmloopd lists late"; return 1; }
+	no_strays
 }
 
 late_appears() {
@@ -81,6 +100,7 @@ late_cleanup() {
 
 check "late mount: setup (an ext4 image in fstab at /srv, not mounted)" late_setup
 check "late mount: no backing file is created under the unmounted /srv" late_not_shadowed
+check "late mount: kill -9 while the device waits for /srv: the restart waits again, makes nothing" late_kill_waiting
 check "late mount: after srv.mount the device is on /srv's file, with its data" late_appears
 check "late mount: no shadow file under /srv on the root file system" late_no_shadow
 check "late mount: cleanup" late_cleanup

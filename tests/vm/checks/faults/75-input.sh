@@ -1,5 +1,5 @@
 # Issue 9, item 10: smaller points, each its own check.
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+source "$CHECK_DIR/lib.bash"
 
 # \n is truncated by sysfs; \v, \f and \r split dm tables.
 control_chars() {

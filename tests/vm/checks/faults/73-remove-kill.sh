@@ -1,7 +1,7 @@
 # Issue 9, item 8: a kill -9 during a remove must not bring the device back
 # (its config file went with it), and RAM files in dmloopd's RAM directory
 # that belong to no device are removed at start.
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+source "$CHECK_DIR/lib.bash"
 
 remove_kill() {
 	local cursor pid

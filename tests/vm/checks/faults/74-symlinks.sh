@@ -2,7 +2,7 @@
 # descriptor, so a symlink swapped in by someone who may write in the
 # allowed directory cannot redirect a create, a resize or a DeleteBacking
 # to a file outside it.
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+source "$CHECK_DIR/lib.bash"
 
 OUT=/tmp/dmloop-faults-outside
 

@@ -1,7 +1,7 @@
 # Issue 9, items 2 and 3: a resize or a remove acts on the config file the
 # device came from (here a.conf with Name=zzz), keeps every other setting
 # and comment, and fails the call if the file cannot be written.
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+source "$CHECK_DIR/lib.bash"
 
 # The size a.conf says, in bytes.
 a_conf_size() {

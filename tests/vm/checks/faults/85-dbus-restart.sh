@@ -1,6 +1,6 @@
 # Issue 9, item 6: after "systemctl restart dbus", dmloopd is back on the
 # bus (or gone, so that activation starts it) within 10 s.
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+source "$CHECK_DIR/lib.bash"
 
 dbus_restart() {
 	local t0

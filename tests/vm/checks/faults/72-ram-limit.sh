@@ -2,7 +2,7 @@
 # bus and from a reload alike. udev is held, so that every call is pending
 # at once; then it is released and the RAM devices must total no more than
 # the limit.
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+source "$CHECK_DIR/lib.bash"
 
 LIMIT=$((64 * 1024 * 1024))
 

@@ -2,7 +2,7 @@
 # unit tests' dmloopd built with ASan and UBSan (tests/run-all puts it in the
 # guest as /usr/local/sbin/dmloopd-asan) goes through kill -9 rounds, a udev
 # stall and interrupted creates. Any sanitizer report fails.
-source "$VM_SRC/tests/vm/checks/faults/lib.bash"
+source "$CHECK_DIR/lib.bash"
 
 ASAN_BIN=/usr/local/sbin/dmloopd-asan
 ASAN_DROPIN=/run/systemd/system/dmloopd.service.d/90-faults-asan.conf
@@ -15,6 +15,11 @@ fi
 asan_cursor=$(journal_cursor)
 
 asan_swap_in() {
+	# A build for another prefix (meson's default /usr/local) reads other
+	# config files and refuses /var/lib/dmloop: the checks would prove little.
+	grep -aq "/var/lib/dmloop" "$ASAN_BIN" && grep -aq "/etc/dmloopd.conf" "$ASAN_BIN" &&
+		! grep -aq "/usr/local/etc/dmloopd.conf" "$ASAN_BIN" ||
+		{ echo "$ASAN_BIN is not built for prefix /usr (meson setup -Dprefix=/usr)"; return 1; }
 	mkdir -p "${ASAN_DROPIN%/*}"
 	printf '[Service]\nExecStart=\nExecStart=%s\nEnvironment=ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1\nTimeoutStartSec=300\n# LeakSanitizer stops the threads with ptrace, which the unit filters out.\nSystemCallFilter=@debug\n' \
 		"$ASAN_BIN" >"$ASAN_DROPIN"
@@ -33,7 +38,7 @@ asan_clean() {
 }
 
 CHECK_TIMEOUT=300 check "sanitizer build: dmloopd-asan takes over" asan_swap_in
-for round in 1 2 3 4 5; do
+for round in 1 2 3; do
 	CHECK_TIMEOUT=300 check "sanitizer build: kill -9 round $round, every device whole or absent" kill_round "$round" 10
 done
 kill_rounds_cleanup 10
