@@ -57,6 +57,11 @@ check_sh "recovery finishes an interrupted remove" '
 	systemctl reload dmloopd
 	for i in $(seq 100); do test -e /dev/dmloop/rec-rm && break; sleep 0.2; done
 	test -e /dev/dmloop/rec-rm
+	# The symlink comes before the create is over, and the create then
+	# deletes its own journal entry, of the same name: wait for that first
+	# (CI lost the entry below to it once).
+	for i in $(seq 100); do test -e /run/dmloop/journal/rec-rm || break; sleep 0.2; done
+	test ! -e /run/dmloop/journal/rec-rm
 	printf "Operation=remove\nName=rec-rm\nOrigin=/etc/dmloop.d/rec-rm.conf\n" >/run/dmloop/journal/rec-rm
 	since=$(date "+%F %T")
 	restart_dmloopd
@@ -160,7 +165,8 @@ check_sh "SIGHUP right after start does not kill dmloopd" '
 check_sh "a remove deletes the config file the device came from, under another name" '
 	printf "[Device]\nName=other-name\nType=ram\nSize=1M\n" >/etc/dmloop.d/a-file.conf
 	systemctl reload dmloopd
-	for i in $(seq 100); do test -e /dev/dmloop/other-name && break; sleep 0.2; done
+	# The symlink comes before the create is over (DeviceBusy until then).
+	wait_for 20 busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager GetDevice s other-name
 	busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager RemoveDevice sa{sv} other-name 0
 	test ! -e /etc/dmloop.d/a-file.conf
 	systemctl reload dmloopd
@@ -171,7 +177,8 @@ check_sh "a remove deletes the config file the device came from, under another n
 check_sh "a resize writes the file the device came from, keeping its other lines" '
 	printf "# keep this comment\n[Device]\nName=zzz\nType=ram\nSize=1M\n" >/etc/dmloop.d/b-file.conf
 	systemctl reload dmloopd
-	for i in $(seq 100); do test -e /dev/dmloop/zzz && break; sleep 0.2; done
+	# The symlink comes before the create is over (DeviceBusy until then).
+	wait_for 20 busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager GetDevice s zzz
 	busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager ResizeDevice sta{sv} zzz 2097152 0
 	grep -q "^# keep this comment" /etc/dmloop.d/b-file.conf
 	grep -Eq "^Size *= *(2097152|2M)" /etc/dmloop.d/b-file.conf
