@@ -19,6 +19,7 @@ failed=0
 bench=0
 bench_devs="loop loop-dio dm-loop dm-ram brd null_blk"
 only=""
+stress_cycles=200
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
 	--bench-devs) bench_devs=${2//,/ }; shift ;;	# comma-separated: the harness splits args on spaces
 	--bench-seconds) BENCH_RUNTIME=$2; shift ;;
 	--only) only="$only $2"; shift ;;
+	--stress-cycles) stress_cycles=$2; shift ;;
 	esac
 	shift
 done
@@ -534,9 +536,10 @@ fi
 
 if want stress; then
 	# Parallel fio on a loop and a ram device while other loop and ram
-	# devices are created, written and removed 200 times; the kernel log
-	# must stay clean (checked at the end). fio is rate-limited so that,
-	# under TCG, the create/remove loop still gets the CPUs.
+	# devices are created, written and removed 200 times (--stress-cycles);
+	# the kernel log must stay clean (checked at the end). fio is
+	# rate-limited so that, under TCG, the create/remove loop still gets
+	# the CPUs.
 	truncate -s 64M $T/s0.img $T/s1.img
 	dmsetup create st-loop --table "0 131072 loop $T/s0.img 0"
 	dmsetup create st-ram --table "0 131072 ram"
@@ -546,7 +549,7 @@ if want stress; then
 	fio_pid=$!
 	stress_ok=1
 	start=$SECONDS
-	for i in $(seq 200); do
+	for i in $(seq "$stress_cycles"); do
 		dmsetup create st-l$i --table "0 2048 loop $T/s1.img $((i * 8))" &&
 		dmsetup create st-r$i --table "0 2048 ram" &&
 		dd if=/dev/urandom of=/dev/mapper/st-l$i bs=4k count=1 oflag=direct status=none &&
@@ -555,7 +558,7 @@ if want stress; then
 	done
 	kill $fio_pid 2>/dev/null
 	wait $fio_pid 2>/dev/null
-	check "stress: 200 create/write/remove cycles beside parallel fio ($((SECONDS - start)) s)" [ $stress_ok = 1 ]
+	check "stress: $stress_cycles create/write/remove cycles beside parallel fio ($((SECONDS - start)) s)" [ $stress_ok = 1 ]
 	dmsetup remove st-loop
 	dmsetup remove st-ram
 	check "stress: no device left behind" sh -c '! dmsetup ls | grep -q "^st-"'
