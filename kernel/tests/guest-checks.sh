@@ -146,7 +146,7 @@ if want loop; then
 	# a worker that serves I/O must not recurse into I/O from reclaim
 	# (PF_MEMALLOC_NOIO, 0x80000, in field 9 of /proc/PID/stat); the flag
 	# is set only while a work runs, so sample the workers under load
-	# until one is caught, for up to 60 s (in CI on a busy host, 40 samples
+	# until one is caught, for up to 150 s (in CI on a busy host, 40 samples
 	# over 5 s caught none on 6.12)
 	noio_caught() {
 		local p
@@ -156,12 +156,12 @@ if want loop; then
 		return 1
 	}
 	fio --name=noio --filename=/dev/mapper/t3 --ioengine=libaio --direct=1 --iodepth=16 \
-	    --rw=randrw --bs=4k --numjobs=2 --time_based --runtime=60 --eta=never --output=/dev/null &
+	    --rw=randrw --bs=4k --numjobs=2 --time_based --runtime=150 --eta=never --output=/dev/null &
 	noio_fio=$!
 	sleep 1
 	noio_start=$SECONDS
 	noio_seen=0
-	while [ $((SECONDS - noio_start)) -lt 60 ] && kill -0 $noio_fio 2>/dev/null; do
+	while [ $((SECONDS - noio_start)) -lt 150 ] && kill -0 $noio_fio 2>/dev/null; do
 		if noio_caught; then noio_seen=1; break; fi
 		sleep 0.05
 	done
