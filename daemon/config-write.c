@@ -28,22 +28,32 @@ static int write_all(int fd, const char *text) {
         return 0;
 }
 
+/* The directory of path as a new string ("" for a file in "/"), and its
+ * last component (pointing into path). */
+static int split_parent(const char *path, char **ret_dir, const char **ret_base) {
+        const char *slash = strrchr(path, '/');
+
+        if (!slash)
+                return -EINVAL;
+        *ret_dir = strndup(path, (size_t) (slash - path));
+        if (!*ret_dir)
+                return -ENOMEM;
+        *ret_base = slash + 1;
+        return 0;
+}
+
 /* Writes text to path atomically; the directory must exist. */
 static int write_atomic(const char *path, const char *text, mode_t mode) {
         _cleanup_free_ char *dir = NULL, *tmp = NULL;
         _cleanup_close_ int fd = -EBADF, dir_fd = -EBADF;
-        char *slash;
+        const char *base;
         int r;
 
-        dir = strdup(path);
-        if (!dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (!slash)
-                return -EINVAL;
-        *slash = '\0';
+        r = split_parent(path, &dir, &base);
+        if (r < 0)
+                return r;
         /* A dot file: config_enumerate() never picks it up half-written. */
-        if (asprintf(&tmp, "%s/.#%s.XXXXXX", dir, slash + 1) < 0)
+        if (asprintf(&tmp, "%s/.#%s.XXXXXX", dir, base) < 0)
                 return -ENOMEM;
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
@@ -68,20 +78,16 @@ static int write_atomic(const char *path, const char *text, mode_t mode) {
 
 int config_write_device(const char *path, const DeviceConfig *c) {
         _cleanup_free_ char *text = NULL, *dir = NULL;
-        char *slash;
+        const char *base;
         int r;
 
         r = device_config_format(c, &text);
         if (r < 0)
                 return r;
 
-        dir = strdup(path);
-        if (!dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (!slash)
-                return -EINVAL;
-        *slash = '\0';
+        r = split_parent(path, &dir, &base);
+        if (r < 0)
+                return r;
         if (mkdir(dir[0] ? dir : "/", 0755) < 0 && errno != EEXIST)
                 return -errno;
 
@@ -347,20 +353,17 @@ int config_file_set_size(const char *origin, const char *etc_dir, uint64_t size,
 static int mask_atomic(const char *path) {
         _cleanup_free_ char *tmp = NULL, *dir = NULL;
         _cleanup_close_ int dir_fd = -EBADF;
-        char *slash;
+        const char *base;
+        int r;
 
-        dir = strdup(path);
-        if (!dir)
-                return -ENOMEM;
-        slash = strrchr(dir, '/');
-        if (!slash)
-                return -EINVAL;
-        *slash = '\0';
+        r = split_parent(path, &dir, &base);
+        if (r < 0)
+                return r;
         /* A dot file, as in write_atomic(); a stale one from a crash is
          * stepped over. */
         for (unsigned i = 0;; i++) {
                 tmp = mfree(tmp);
-                if (asprintf(&tmp, "%s/.#%s.%u.%u", dir, slash + 1, (unsigned) getpid(), i) < 0)
+                if (asprintf(&tmp, "%s/.#%s.%u.%u", dir, base, (unsigned) getpid(), i) < 0)
                         return -ENOMEM;
                 if (symlink("/dev/null", tmp) >= 0)
                         break;
@@ -368,8 +371,7 @@ static int mask_atomic(const char *path) {
                         return -errno;
         }
         if (rename(tmp, path) < 0) {
-                int r = -errno;
-
+                r = -errno;
                 (void) unlink(tmp);
                 return r;
         }
