@@ -18,24 +18,6 @@ Device *device_free(Device *d) {
         return NULL;
 }
 
-int device_dm_name(const char *name, char **ret) {
-        return asprintf(ret, DMLOOP_DM_NAME_PREFIX "%s", name) < 0 ? -ENOMEM : 0;
-}
-
-int device_dm_uuid(const char *name, char **ret) {
-        return asprintf(ret, DMLOOP_UUID_PREFIX "%s", name) < 0 ? -ENOMEM : 0;
-}
-
-int device_symlink_path(const char *name, char **ret) {
-        return asprintf(ret, DMLOOP_SYMLINK_DIR "/%s", name) < 0 ? -ENOMEM : 0;
-}
-
-const char *device_name_from_uuid(const char *uuid) {
-        const char *name = uuid ? startswith(uuid, DMLOOP_UUID_PREFIX) : NULL;
-
-        return name && device_name_is_valid(name) ? name : NULL;
-}
-
 static bool path_is_below(const char *path, const char *dir) {
         const char *rest = startswith(path, dir);
 

@@ -2,15 +2,12 @@
 #pragma once
 
 /*
- * A device as it exists in the kernel, and how dmloopd recognises its own
- * devices: dm name "dmloop-<name>" and dm UUID "DMLOOP-<name>".
+ * A device as it exists in the kernel; device-name.h says how dmloopd
+ * recognises its own devices.
  */
 
 #include "device-config.h"
-
-#define DMLOOP_DM_NAME_PREFIX "dmloop-"
-#define DMLOOP_UUID_PREFIX "DMLOOP-"
-#define DMLOOP_SYMLINK_DIR "/dev/dmloop"
+#include "device-name.h"
 
 typedef struct Device {
         char *name;
@@ -27,13 +24,6 @@ typedef struct Device {
 
 Device *device_free(Device *d);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Device *, device_free);
-
-int device_dm_name(const char *name, char **ret);
-int device_dm_uuid(const char *name, char **ret);
-int device_symlink_path(const char *name, char **ret);
-
-/* The device name in a dmloop dm UUID, or NULL when the UUID is not ours. */
-const char *device_name_from_uuid(const char *uuid);
 
 /*
  * Reads a dmloop device back from the kernel: its size, read-only flag,

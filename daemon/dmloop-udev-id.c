@@ -13,9 +13,10 @@
  *       in dmloopd's RAM tmpfs is a RAM device, anything else a file
  *       device. Only the kernel targets, which hold no block device, cost a
  *       device-mapper ioctl (the table's target type).
- *       It then re-announces the loop devices under the new dm device
- *       (a "remove" and an "add" uevent each): they appeared before it,
- *       when no rule could tell they are components, and UDisks2 only
+ *       It links libc only (see meson.build): udev runs it often.
+ *       When udisksd runs, it then re-announces the loop devices under the
+ *       new dm device (a "remove" and an "add" uevent each): udisksd made
+ *       objects for them when they were added, still empty, and it only
  *       drops an object on "remove".
  *
  *   dmloop-udev-id loop KERNEL
@@ -27,21 +28,22 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/dm-ioctl.h>
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "config.h"
-#include "device.h"
-#include "dm.h"
-#include "log.h"
+#include "device-name.h"
+#include "loop.h"
+#include "macro.h"
 #include "validate.h"
 
 #define SYS_BLOCK "/sys/block/"
 
-/* What dmloopd is asked to put in lo_file_name (see loop.c). */
-#define DMLOOP_LOOP_MARK "dmloop"
+/* udisksd makes it when it starts. */
+#define UDISKSD_RUNTIME_DIR "/run/udisks2"
 
 static int read_sysfs_line(const char *path, char *buf, size_t size) {
         _cleanup_close_ int fd = -1;
@@ -116,9 +118,57 @@ static void reannounce_slave(const char *slave, void *userdata) {
                 (void) write_sysfs(path, "add");
 }
 
+/* The type of a device on dmloop's own targets, from its live table: one
+ * DM_TABLE_STATUS ioctl, done here rather than with libdevmapper so that
+ * this program needs libc only. NULL unless every target is "ram" or
+ * every one is "loop". */
+static const char *kernel_target_device_type(const char *name) {
+        union {
+                struct dm_ioctl io;
+                char buf[16384];
+        } u = {};
+        _cleanup_free_ char *dm_name = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *type = NULL;
+        size_t offset = 0;
+
+        if (device_dm_name(name, &dm_name) < 0 || strlen(dm_name) >= sizeof(u.io.name))
+                return NULL;
+        fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+
+        u.io.version[0] = DM_VERSION_MAJOR;
+        u.io.data_size = sizeof(u);
+        u.io.data_start = sizeof(struct dm_ioctl);
+        u.io.flags = DM_STATUS_TABLE_FLAG;
+        strcpy(u.io.name, dm_name);
+        if (ioctl(fd, DM_TABLE_STATUS, &u.io) < 0 || (u.io.flags & DM_BUFFER_FULL_FLAG))
+                return NULL;
+
+        /* Each spec's "next" is the offset of the next one from the start
+         * of the data. */
+        for (uint32_t i = 0; i < u.io.target_count; i++) {
+                struct dm_target_spec *spec;
+                const char *t;
+
+                if (u.io.data_start + offset + sizeof(*spec) > MIN((size_t) u.io.data_size, sizeof(u)))
+                        return NULL;
+                spec = (struct dm_target_spec *) (u.buf + u.io.data_start + offset);
+                spec->target_type[DM_MAX_TYPE_NAME - 1] = '\0';
+                t = streq(spec->target_type, "ram") ? "ram" : streq(spec->target_type, "loop") ? "file" : NULL;
+                if (!t || (type && !streq(type, t)))
+                        return NULL;
+                type = t;
+                if (spec->next <= offset)
+                        break;
+                offset = spec->next;
+        }
+        return type;
+}
+
 static const char *dm_device_type(const char *kernel, const char *name) {
-        _cleanup_dm_table_ DmTable table = {};
-        _cleanup_free_ char *dm_name = NULL, *path = NULL;
+        _cleanup_free_ char *path = NULL;
         char first[NAME_MAX + 1] = "", backing[PATH_MAX];
         int n;
 
@@ -132,14 +182,7 @@ static const char *dm_device_type(const char *kernel, const char *name) {
         }
 
         /* No block device below: one of the kernel targets. */
-        dm_setup();
-        if (device_dm_name(name, &dm_name) < 0 || dm_get_table(dm_name, &table) < 0)
-                return NULL;
-        if (dm_table_all_type(&table, "ram"))
-                return "ram";
-        if (dm_table_all_type(&table, "loop"))
-                return "file";
-        return NULL;
+        return kernel_target_device_type(name);
 }
 
 static int run_dm(const char *kernel, const char *uuid) {
@@ -154,7 +197,11 @@ static int run_dm(const char *kernel, const char *uuid) {
                 printf("DMLOOP_TYPE=%s\n", type);
         fflush(stdout);
 
-        (void) for_each_loop_slave(kernel, reannounce_slave, NULL);
+        /* Two more uevents per loop device, each through every rule: only
+         * worth it for a udisksd that already holds the loop devices. One
+         * that starts later reads UDISKS_IGNORE from the udev database. */
+        if (access(UDISKSD_RUNTIME_DIR, F_OK) >= 0)
+                (void) for_each_loop_slave(kernel, reannounce_slave, NULL);
         return 0;
 }
 
@@ -217,8 +264,6 @@ static bool kernel_name_is_valid(const char *k) {
 }
 
 int main(int argc, char *argv[]) {
-        log_setup(LOG_TARGET_STDERR, LOG_WARNING);
-
         if (argc == 4 && streq(argv[1], "dm") && kernel_name_is_valid(argv[2]))
                 return run_dm(argv[2], argv[3]) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
         if (argc == 3 && streq(argv[1], "loop") && kernel_name_is_valid(argv[2]))

@@ -19,6 +19,7 @@ static int loop_configure(int loop_fd, int file_fd, bool read_only, bool direct_
                 .fd = (uint32_t) file_fd,
                 .info.lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0) |
                                  (direct_io ? LO_FLAGS_DIRECT_IO : 0),
+                .info.lo_file_name = DMLOOP_LOOP_MARK,
         };
 
         if (ioctl(loop_fd, LOOP_CONFIGURE, &config) < 0)
@@ -30,6 +31,7 @@ static int loop_configure(int loop_fd, int file_fd, bool read_only, bool direct_
 static int loop_set_fd_legacy(int loop_fd, int file_fd, bool read_only) {
         struct loop_info64 info = {
                 .lo_flags = LO_FLAGS_AUTOCLEAR | (read_only ? LO_FLAGS_READ_ONLY : 0),
+                .lo_file_name = DMLOOP_LOOP_MARK,
         };
 
         if (ioctl(loop_fd, LOOP_SET_FD, file_fd) < 0)

@@ -13,6 +13,11 @@
 
 #include "macro.h"
 
+/* What dmloopd puts in a loop device's lo_file_name: the one sign, before
+ * the dm device above it exists, that the loop device is a component
+ * (dmloop-udev-id reads it for 56-dm-dmloop.rules). */
+#define DMLOOP_LOOP_MARK "dmloop"
+
 typedef struct LoopDevice {
         int fd; /* open on /dev/loopN */
         dev_t devno;

@@ -32,6 +32,44 @@ if [ "$(nb_backend)" = kernel ]; then
 		losetup -a | tee /dev/stderr | { ! grep -q -e /var/lib/dmloop/nbfile -e /run/dmloop/ram/nbram; }
 	'
 else
+	# Its first event comes before the dm device above it exists: only
+	# dmloopd's mark in lo_file_name tells then. Without it, systemd, blkid
+	# and udisksd take the loop device in at once.
+	# Fails unless every "change" event of DEV in FILE (udevadm monitor -p)
+	# has DMLOOP_COMPONENT=1; prints how many there were.
+	change_events_are_components() {
+		awk -v dev="$2" 'BEGIN { RS = "" }
+			/\nACTION=change(\n|$)/ && index($0 "\n", "\nDEVNAME=" dev "\n") {
+				n++
+				if ($0 !~ /\nDMLOOP_COMPONENT=1(\n|$)/) { print "not a component:"; print; bad = 1 }
+			}
+			END { print n + 0, "change events of", dev; exit (bad || n == 0) }' "$1"
+	}
+	export -f change_events_are_components
+	check_sh "nbmark: a file device's loop device is a component from its first event on" '
+		udevadm monitor -u -p -s block >$VM_OUT/udev-nbmark.txt 2>&1 & mon=$!
+		sleep 2
+		nb_create nbmark --type file --size 8M || { kill $mon; exit 1; }
+		sleep 1
+		kill $mon
+		loops=$(nb_components nbmark)
+		echo "components: $loops"
+		test -n "$loops"
+		for l in $loops; do
+			change_events_are_components $VM_OUT/udev-nbmark.txt /dev/$l
+			# The mark itself: udev usually gets to the event after the dm
+			# device exists, and then the holder tells without it.
+			python3 -c "
+import fcntl, sys
+info = bytearray(232)  # struct loop_info64
+with open(sys.argv[1], \"rb\") as f:
+    fcntl.ioctl(f, 0x4C05, info)  # LOOP_GET_STATUS64
+name = bytes(info[56:120]).split(b\"\\0\")[0]
+print(\"lo_file_name:\", name)
+sys.exit(name != b\"dmloop\")" /dev/$l
+		done
+		dmloopctl remove nbmark
+	'
 	for name in nbfile nbram; do
 		check_sh "$name: its loop devices are marked components" "
 			loops=\$(nb_components $name)
