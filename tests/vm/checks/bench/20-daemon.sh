@@ -19,6 +19,8 @@ daemon_start() { # backend round
 	udevadm settle
 	if [ "$1" = fallback ]; then
 		modprobe -r dm-loop dm-ram 2>/dev/null || true
+		# Still loaded (a device of another bench holds it): not the fallback.
+		! grep -qE "^dm_(loop|ram) " /proc/modules || return 1
 	else
 		modprobe dm-loop && modprobe dm-ram || return 2
 	fi
