@@ -1,6 +1,7 @@
 # CPU profiles of the block I/O benchmark (bench/profile), not a test:
 # the fio run of tests/vm/checks/bench/10-block-io.sh on each device, with
-# "perf record -a -g" over the whole guest (cpu-clock: TCG has no PMU).
+# "perf record -a -g" over the whole guest (cpu-clock: TCG has no PMU; at
+# 250 Hz, since at perf's default of 4000 Hz fio ran 10 times slower).
 # For each device and block size: $VM_OUT/profile/<device>-<bs>.txt, perf
 # report by symbol (self time), and the fio figure it ran beside.
 # /etc/dmloop-vm/profile.conf may set PROFILE_DEVICES and PROFILE_SECONDS.
@@ -20,7 +21,7 @@ dd if=/dev/zero of=/bench/file.img bs=1M count=$SIZE_MB conv=notrunc status=none
 profile_fio() {
 	local label=$1 dev=$2 bs iops
 	for bs in 4k 32k; do
-		perf record -q -e cpu-clock -a -g -o /run/perf-$label-$bs.data -- \
+		perf record -q -e cpu-clock -F "${PROFILE_HZ:-250}" -a -g -o /run/perf-$label-$bs.data -- \
 			fio --name="$label-$bs" --filename="$dev" --rw=randrw --bs=$bs --ioengine=libaio --direct=1 \
 			--iodepth=12 --numjobs="$(nproc)" --group_reporting --time_based --runtime="$SECS" \
 			--size=$((SIZE_MB - 64))M --output-format=json >/run/fio-$label-$bs.json || return 1
@@ -29,6 +30,11 @@ profile_fio() {
 			echo "$label $bs: $iops IOPS under perf"
 			perf report -i /run/perf-$label-$bs.data --no-children --sort sym --stdio -g none \
 				--percent-limit 0.7 2>/dev/null | grep -v '^#' | grep -v '^$'
+			# Time spent in and under the block layer's entry points:
+			# what a device costs per I/O beside fio's own work.
+			echo "--- including callees"
+			perf report -i /run/perf-$label-$bs.data --children --sort sym --stdio -g none 2>/dev/null |
+				grep -E '\] (blkdev_direct_IO|__submit_bio|dm_submit_bio|brd_submit_bio|ram_map|loop_map|loop_work|loop_queue_rq|lo_rw_aio|null_queue_rq|blk_mq_submit_bio|bio_endio|clone_endio|dm_io_dec_pending|bio_alloc_clone|shmem_file_write_iter|shmem_file_read_iter|copy_page_from_iter_atomic|_copy_to_iter|rwsem_spin_on_owner|pv_native_safe_halt)[[:space:]]*$'
 			echo "--- by command"
 			perf report -i /run/perf-$label-$bs.data --no-children --sort comm --stdio -g none \
 				--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$'
