@@ -7,7 +7,7 @@ check_sh "a device with a missing backing file waits for a mount" '
 	systemctl reload dmloopd
 	sleep 1
 	test ! -e /dev/dmloop/later
-	journalctl -u dmloopd --no-pager | grep -q "later.conf"
+	journalctl -u dmloopd --no-pager | grep "later.conf" >/dev/null
 	mount --bind /var/tmp/later-src /mnt/later
 	for i in $(seq 100); do test -e /dev/dmloop/later && break; sleep 0.2; done
 	test "$(blockdev --getsize64 /dev/dmloop/later)" = 4194304

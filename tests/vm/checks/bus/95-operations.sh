@@ -31,7 +31,7 @@ check_sh "recovery undoes an interrupted create and removes its backing file" '
 	! dmsetup info dmloop-rec-undo >/dev/null 2>&1
 	journalctl -u dmloopd --since "$since" --no-pager -o verbose |
 		grep -q "MESSAGE=Recovery: undid interrupted create of device rec-undo."
-	journalctl -u dmloopd --since "$since" --no-pager -o verbose | grep -q "DMLOOP_DEVICE=rec-undo"
+	journalctl -u dmloopd --since "$since" --no-pager -o verbose | grep "DMLOOP_DEVICE=rec-undo" >/dev/null
 '
 
 # A create whose dm device exists is finished: the device stays, with its
@@ -107,7 +107,7 @@ check_sh "a non-UTF-8 backing path is refused with file:line and does not break 
 	printf "[Device]\nName=badutf\nType=file\nSize=1M\nBacking=%s\nCreateBacking=no\n" "$name" >/etc/dmloop.d/badutf.conf
 	since=$(date "+%Y-%m-%d %H:%M:%S")
 	systemctl reload dmloopd
-	for i in $(seq 100); do journalctl -u dmloopd --since "$since" -o cat | grep -q "badutf.conf:5:" && break; sleep 0.2; done
+	for i in $(seq 100); do journalctl -u dmloopd --since "$since" -o cat | grep "badutf.conf:5:" >/dev/null && break; sleep 0.2; done
 	journalctl -u dmloopd --since "$since" -o cat | grep "badutf.conf:5:"
 	test ! -e /dev/dmloop/badutf
 	busctl call org.dmloop1 /org/dmloop1 org.freedesktop.DBus.ObjectManager GetManagedObjects >/run/gmo.out
@@ -142,7 +142,7 @@ check_sh "adoption refuses a dm device whose name does not match its UUID" '
 	since=$(date "+%F %T")
 	restart_dmloopd
 	! busctl call org.dmloop1 /org/dmloop1 org.dmloop1.Manager GetDevice s victim 2>/dev/null
-	journalctl -u dmloopd --since "$since" --no-pager | grep -q "dmloop-impostor has the UUID of dmloop device victim"
+	journalctl -u dmloopd --since "$since" --no-pager | grep "dmloop-impostor has the UUID of dmloop device victim" >/dev/null
 	dmsetup remove dmloop-impostor
 	losetup -d "$loop"
 	rm /run/impostor.img
@@ -201,7 +201,7 @@ check_sh "UdevTimeoutSec= is read from dmloopd.conf and checked" '
 	cp -a /etc/dmloopd.conf /run/dmloopd.conf.saved 2>/dev/null || true
 	printf "[Daemon]\nUdevTimeoutSec=0\n" >/etc/dmloopd.conf
 	! systemctl restart dmloopd
-	journalctl -u dmloopd -n 20 --no-pager | grep -q "UdevTimeoutSec= must be between 1 and 3600"
+	journalctl -u dmloopd -n 20 --no-pager | grep "UdevTimeoutSec= must be between 1 and 3600" >/dev/null
 	printf "[Daemon]\nUdevTimeoutSec=200\n" >/etc/dmloopd.conf
 	systemctl reset-failed dmloopd
 	restart_dmloopd
