@@ -15,7 +15,7 @@ BENCH_NA=$BENCH
 mkdir -p "$BENCH"
 [ ! -r /etc/dmloop-vm/bench.conf ] || . /etc/dmloop-vm/bench.conf
 ROUNDS=${BENCH_ROUNDS:-3}
-DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop fallback file dm-ram brd dm-zero null_blk}
+DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop fallback dm-ram brd dm-zero null_blk}
 bench_file
 
 fio_run() { # label device

@@ -21,7 +21,7 @@ bench_file() {
 _na() { echo "$2" >"$BENCH_NA/$1.na"; }
 
 with_device() {
-	local label=$1 cmd=$2 dev r=0 direct=1
+	local label=$1 cmd=$2 dev r=0
 	case $label in
 	loop)
 		dev=$(losetup -f --show /bench/file.img) || return 1
@@ -70,17 +70,6 @@ with_device() {
 		"$cmd" "$label" /dev/ram0; r=$?
 		rmmod brd
 		;;
-	file)
-		# Not a device: fio on the backing file itself, the work every
-		# device over it must do, without a block layer (the ceiling of
-		# loop, dm-loop and fallback). Buffered where tmpfs refuses
-		# O_DIRECT, which is what the loop driver and dm-loop do there.
-		if ! dd if=/bench/file.img of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null; then
-			echo "buffered (tmpfs refuses direct I/O here)" >"$BENCH_NA/$label.note"
-			direct=0
-		fi
-		BENCH_DIRECT=$direct "$cmd" "$label" /bench/file.img; r=$?
-		;;
 	dm-zero)
 		# dm's zero target: dm's own path with no storage behind it, the
 		# ceiling of any device-mapper target (dm-ram).
@@ -104,13 +93,13 @@ with_device() {
 }
 
 # bench_fio LABEL DEVICE BS OUTPUT [FIO-PREFIX...]: the benchmark's fio job,
-# 4K or 32K randrw, libaio, direct=1 (BENCH_DIRECT), iodepth 12, numjobs = vCPUs, for
+# 4K or 32K randrw, libaio, direct=1, iodepth 12, numjobs = vCPUs, for
 # BENCH_SECONDS (default 10), JSON to OUTPUT; FIO-PREFIX (perf record ...)
 # runs fio under another program.
 bench_fio() {
 	local label=$1 dev=$2 bs=$3 out=$4
 	shift 4
-	"$@" fio --name="$label-$bs" --filename="$dev" --rw=randrw --bs="$bs" --ioengine=libaio --direct="${BENCH_DIRECT:-1}" \
+	"$@" fio --name="$label-$bs" --filename="$dev" --rw=randrw --bs="$bs" --ioengine=libaio --direct=1 \
 		--iodepth=12 --numjobs="$(nproc)" --group_reporting --time_based --runtime="${BENCH_SECONDS:-10}" \
 		--size=$((BENCH_SIZE_MB - 64))M --output-format=json >"$out"
 }

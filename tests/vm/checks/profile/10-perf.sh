@@ -13,7 +13,7 @@ PROF=$VM_OUT/profile
 BENCH_NA=$PROF
 mkdir -p "$PROF"
 [ ! -r /etc/dmloop-vm/bench.conf ] || . /etc/dmloop-vm/bench.conf
-DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop file dm-ram brd dm-zero null_blk}
+DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop dm-ram brd dm-zero null_blk}
 bench_file
 
 profile_fio() { # label device
