@@ -71,6 +71,9 @@
 /* Bios one work run serves before it yields to the worker's other works. */
 #define LOOP_BATCH			128
 
+/* Bios a worker serves before it ends those it has finished. */
+#define LOOP_END_BATCH			16
+
 /* How many dm-loop devices deep the self-backing walk looks. */
 #define LOOP_MAX_DEPTH			8
 
@@ -162,8 +165,8 @@ static bool loop_at_eof(struct loop_io *io, unsigned int done)
 }
 
 /*
- * Called once per bio, either by the filesystem when an async call
- * finishes or by loop_rw() when the call returned synchronously.
+ * Called once per bio, through loop_rw_complete() when an async call
+ * finishes, or by loop_rw() when the call returned synchronously.
  *
  * Only a read that stopped at or beyond the end of the file reads the
  * rest as zeros (the file shrank under us).  Any other short transfer is
@@ -172,7 +175,7 @@ static bool loop_at_eof(struct loop_io *io, unsigned int done)
  * asynchronously.  A read fails with an I/O error, rather than pass on
  * zeros for data it could not read; a write ran out of space.
  */
-static void loop_rw_complete(struct kiocb *iocb, long ret)
+static struct bio *loop_rw_finish(struct kiocb *iocb, long ret)
 {
 	struct loop_io *io = container_of(iocb, struct loop_io, iocb);
 	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
@@ -197,7 +200,13 @@ static void loop_rw_complete(struct kiocb *iocb, long ret)
 	} else {
 		bio->bi_status = BLK_STS_IOERR;
 	}
-	bio_endio(bio);
+	return bio;
+}
+
+/* The filesystem's completion of an async call (direct I/O on a disk). */
+static void loop_rw_complete(struct kiocb *iocb, long ret)
+{
+	bio_endio(loop_rw_finish(iocb, ret));
 }
 
 /* Point @iter at the bio's data from byte @done on. */
@@ -222,7 +231,12 @@ static void loop_bio_iter(struct bio *bio, unsigned int done, bool write,
 	iter->iov_offset = start.bi_bvec_done;
 }
 
-static void loop_rw(struct loop_c *lc, struct bio *bio)
+/*
+ * Serve a read or write bio.  A call that finishes synchronously puts the
+ * bio on @done for the worker to end; one that goes async ends it from
+ * loop_rw_complete().
+ */
+static void loop_rw(struct loop_c *lc, struct bio *bio, struct bio_list *done)
 {
 	struct loop_io *io = dm_per_bio_data(bio, sizeof(*io));
 	struct kiocb *iocb = &io->iocb;
@@ -296,7 +310,7 @@ static void loop_rw(struct loop_c *lc, struct bio *bio)
 			io->done += ret;
 			continue;
 		}
-		loop_rw_complete(iocb, ret);
+		bio_list_add(done, loop_rw_finish(iocb, ret));
 		return;
 	}
 }
@@ -322,13 +336,30 @@ static int loop_punch(struct loop_c *lc, struct bio *bio)
 			     pos, len);
 }
 
-static void loop_handle_bio(struct loop_c *lc, struct bio *bio)
+/*
+ * End the bios a worker has finished, a few at a time rather than each
+ * one as it is done: a submitter that waits for its I/O (fio, a database
+ * with io_getevents) on the worker's CPU is then woken once for several
+ * completions, instead of preempting the worker after every bio, two
+ * context switches each.  The batch is small, so the first bio of it
+ * waits for at most LOOP_END_BATCH - 1 others.
+ */
+static void loop_end_bios(struct bio_list *done)
+{
+	struct bio *bio;
+
+	while ((bio = bio_list_pop(done)))
+		bio_endio(bio);
+}
+
+static void loop_handle_bio(struct loop_c *lc, struct bio *bio,
+			    struct bio_list *done)
 {
 	int r = 0;
 
 	switch (bio_op(bio)) {
 	case REQ_OP_READ:
-		loop_rw(lc, bio);
+		loop_rw(lc, bio, done);
 		return;
 	case REQ_OP_WRITE:
 		/*
@@ -336,14 +367,17 @@ static void loop_handle_bio(struct loop_c *lc, struct bio *bio)
 		 * resubmits any data without the flag afterwards.
 		 */
 		if (bio->bi_opf & REQ_PREFLUSH) {
+			/* Hold no finished bio across a call that may take long. */
+			loop_end_bios(done);
 			r = vfs_fsync(lc->file, 0);
 			if (r || !bio_sectors(bio))
 				break;
 		}
-		loop_rw(lc, bio);
+		loop_rw(lc, bio, done);
 		return;
 	case REQ_OP_DISCARD:
 	case REQ_OP_WRITE_ZEROES:
+		loop_end_bios(done);
 		r = loop_punch(lc, bio);
 		break;
 	default:
@@ -351,7 +385,7 @@ static void loop_handle_bio(struct loop_c *lc, struct bio *bio)
 		break;
 	}
 	bio->bi_status = errno_to_blk_status(r);
-	bio_endio(bio);
+	bio_list_add(done, bio);
 }
 
 /*
@@ -406,8 +440,8 @@ static void loop_work(struct kthread_work *work)
 	struct loop_cpu *lcpu = container_of(work, struct loop_cpu, work);
 	struct loop_charge charge = { };
 	unsigned int noio, throttle, served = 0;
+	struct bio_list bios, done;
 	struct blk_plug plug;
-	struct bio_list bios;
 	struct bio *bio;
 
 	/*
@@ -420,6 +454,7 @@ static void loop_work(struct kthread_work *work)
 	throttle = current->flags & PF_LOCAL_THROTTLE;
 	current->flags |= PF_LOCAL_THROTTLE;
 
+	bio_list_init(&done);
 	blk_start_plug(&plug);
 	spin_lock_irq(&lcpu->lock);
 	while (!bio_list_empty(&lcpu->bios)) {
@@ -438,10 +473,12 @@ static void loop_work(struct kthread_work *work)
 
 		while ((bio = bio_list_pop(&bios))) {
 			loop_charge_to(&charge, bio);
-			loop_handle_bio(lcpu->lc, bio);
-			served++;
+			loop_handle_bio(lcpu->lc, bio, &done);
+			if (!(++served % LOOP_END_BATCH))
+				loop_end_bios(&done);
 			cond_resched();
 		}
+		loop_end_bios(&done);
 
 		spin_lock_irq(&lcpu->lock);
 	}
