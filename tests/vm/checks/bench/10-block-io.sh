@@ -18,19 +18,12 @@ ROUNDS=${BENCH_ROUNDS:-3}
 DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop fallback dm-ram brd dm-zero null_blk}
 bench_file
 
-fio_run() { # label device
-	local bs
-	for bs in 4k 32k; do
-		bench_fio "$1" "$2" $bs "$BENCH/$1-$bs-r$ROUND.json" || return 1
-	done
-}
-
 CHECK_TIMEOUT=600
 
 # check runs each command in a subshell of this one, so it sees these
 # functions and ROUND without exports.
 for ROUND in $(seq "$ROUNDS"); do
 	for dev in $DEVICES; do
-		check "bench round $ROUND of $ROUNDS: $dev" with_device "$dev" fio_run
+		check "bench round $ROUND of $ROUNDS: $dev" with_device "$dev" bench_round
 	done
 done

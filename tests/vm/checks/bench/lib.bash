@@ -37,12 +37,14 @@ with_device() {
 		fi
 		[ -z "$dev" ] || losetup -d "$dev"
 		;;
-	dm-loop)
-		modprobe dm-loop 2>/dev/null || { _na "$label" "dm-loop not installed"; return 0; }
-		dmsetup create bench-loop --table "0 $((BENCH_SIZE_MB * 2048)) loop /bench/file.img 0" || return 1
+	dm-loop | dm-loopb)
+		# dm-loopb: bench/ab's second build, its target renamed "loopb".
+		modprobe "$label" 2>/dev/null || { _na "$label" "$label not installed"; return 0; }
+		dev=bench-${label#dm-}
+		dmsetup create "$dev" --table "0 $((BENCH_SIZE_MB * 2048)) ${label#dm-} /bench/file.img 0" || return 1
 		udevadm settle
-		"$cmd" "$label" /dev/mapper/bench-loop; r=$?
-		dmsetup remove bench-loop
+		"$cmd" "$label" "/dev/mapper/$dev"; r=$?
+		dmsetup remove "$dev"
 		;;
 	fallback)
 		dev=$(losetup -f --show /bench/file.img) || return 1
@@ -55,14 +57,16 @@ with_device() {
 		fi
 		losetup -d "$dev"
 		;;
-	dm-ram)
-		modprobe dm-ram 2>/dev/null || { _na "$label" "dm-ram not installed"; return 0; }
-		dmsetup create bench-ram --table "0 $((BENCH_SIZE_MB * 2048)) ram" || return 1
+	dm-ram | dm-ramb)
+		# dm-ramb: bench/ab's second build, its target renamed "ramb".
+		modprobe "$label" 2>/dev/null || { _na "$label" "$label not installed"; return 0; }
+		dev=bench-${label#dm-}
+		dmsetup create "$dev" --table "0 $((BENCH_SIZE_MB * 2048)) ${label#dm-}" || return 1
 		udevadm settle
 		# Filled first, like brd below, so that no run measures allocation.
-		dd if=/dev/zero of=/dev/mapper/bench-ram bs=1M oflag=direct status=none || true
-		"$cmd" "$label" /dev/mapper/bench-ram; r=$?
-		dmsetup remove bench-ram
+		dd if=/dev/zero of="/dev/mapper/$dev" bs=1M oflag=direct status=none || true
+		"$cmd" "$label" "/dev/mapper/$dev"; r=$?
+		dmsetup remove "$dev"
 		;;
 	brd)
 		modprobe brd rd_nr=1 rd_size=$((BENCH_SIZE_MB * 1024)) || return 1
@@ -102,4 +106,13 @@ bench_fio() {
 	"$@" fio --name="$label-$bs" --filename="$dev" --rw=randrw --bs="$bs" --ioengine=libaio --direct=1 \
 		--iodepth=12 --numjobs="$(nproc)" --group_reporting --time_based --runtime="${BENCH_SECONDS:-10}" \
 		--size=$((BENCH_SIZE_MB - 64))M --output-format=json >"$out"
+}
+
+# bench_round LABEL DEVICE: bench_fio at 4K and 32K, JSON to
+# $BENCH/<label>-<bs>-r$ROUND.json.
+bench_round() {
+	local bs
+	for bs in 4k 32k; do
+		bench_fio "$1" "$2" $bs "$BENCH/$1-$bs-r$ROUND.json" || return 1
+	done
 }
