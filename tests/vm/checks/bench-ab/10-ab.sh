@@ -10,14 +10,10 @@
 # AB_ROUNDS, AB_SECONDS and AB_TARGETS (loop, ram or both).
 
 source "$VM_SRC/tests/vm/checks/bench/lib.bash"
-BENCH=$VM_OUT/ab
-BENCH_NA=$BENCH
-mkdir -p "$BENCH"
-[ ! -r /etc/dmloop-vm/ab.conf ] || . /etc/dmloop-vm/ab.conf
+bench_setup ab ab.conf
 ROUNDS=${AB_ROUNDS:-8}
 BENCH_SECONDS=${AB_SECONDS:-5}
 TARGETS=${AB_TARGETS:-loop ram}
-bench_file
 
 CHECK_TIMEOUT=600
 for ROUND in $(seq "$ROUNDS"); do

@@ -10,13 +10,9 @@
 # BENCH_ROUNDS and BENCH_DEVICES (a subset of the labels below).
 
 source "$VM_SRC/tests/vm/checks/bench/lib.bash"
-BENCH=$VM_OUT/bench
-BENCH_NA=$BENCH
-mkdir -p "$BENCH"
-[ ! -r /etc/dmloop-vm/bench.conf ] || . /etc/dmloop-vm/bench.conf
+bench_setup bench bench.conf
 ROUNDS=${BENCH_ROUNDS:-3}
 DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop fallback dm-ram brd dm-zero null_blk}
-bench_file
 
 CHECK_TIMEOUT=600
 

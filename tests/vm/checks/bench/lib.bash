@@ -18,6 +18,18 @@ bench_file() {
 		dd if=/dev/zero of=/bench/file.img bs=1M count=$BENCH_SIZE_MB conv=notrunc status=none
 }
 
+# bench_setup DIR CONF: the common start of a benchmark suite. Results go
+# to $BENCH ($VM_OUT/DIR), as do the .na notes of with_device; settings
+# come from /etc/dmloop-vm/CONF when bench/run or bench/ab wrote one; the
+# backing file is made.
+bench_setup() {
+	BENCH=$VM_OUT/$1
+	BENCH_NA=$BENCH
+	mkdir -p "$BENCH"
+	[ ! -r "/etc/dmloop-vm/$2" ] || . "/etc/dmloop-vm/$2"
+	bench_file
+}
+
 _na() { echo "$2" >"$BENCH_NA/$1.na"; }
 
 with_device() {

@@ -9,12 +9,8 @@
 # BENCH_SECONDS.
 
 source "$VM_SRC/tests/vm/checks/bench/lib.bash"
-PROF=$VM_OUT/profile
-BENCH_NA=$PROF
-mkdir -p "$PROF"
-[ ! -r /etc/dmloop-vm/bench.conf ] || . /etc/dmloop-vm/bench.conf
+bench_setup profile bench.conf
 DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop dm-ram brd dm-zero null_blk}
-bench_file
 
 profile_fio() { # label device
 	local label=$1 bs iops data
@@ -35,7 +31,7 @@ profile_fio() { # label device
 			echo "--- by command"
 			perf report -i "$data" --no-children --sort comm --stdio -g none \
 				--percent-limit 1 2>/dev/null | grep -v '^#' | grep -v '^$'
-		} >"$PROF/$label-$bs.txt"
+		} >"$BENCH/$label-$bs.txt"
 		rm -f "$data"
 	done
 }
