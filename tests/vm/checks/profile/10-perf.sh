@@ -20,10 +20,9 @@ cpu_ticks() {
 }
 
 # What one I/O costs the whole guest, from a fio run under software
-# counters only (perf stat), which barely slow it: CPU time busy and idle,
-# context switches and migrations, per I/O. "idle" is CPU time nothing
-# could use: a device that makes its submitter wait on another thread
-# shows it here.
+# counters only (perf stat, lighter than perf record): CPU time busy and idle,
+# context switches and migrations, per I/O. Idle time is where a CPU had
+# nothing to run, as when a submitter waits for another thread.
 profile_counts() { # label device bs
 	local json=/run/fio-count-$1-$3.json stat=/run/perf-stat-$1-$3.csv t0 t1 ios
 	t0=$(cpu_ticks)
