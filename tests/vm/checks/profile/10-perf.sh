@@ -11,6 +11,7 @@
 # BENCH_SECONDS.
 
 source "$VM_SRC/tests/vm/checks/bench/lib.bash"
+source "$VM_SRC/bench/stats.bash"
 bench_setup profile bench.conf
 DEVICES=${BENCH_DEVICES:-loop loop-dio dm-loop dm-ram brd dm-zero null_blk}
 
@@ -49,7 +50,7 @@ profile_fio() { # label device
 		data=/run/perf-$label-$bs.data
 		bench_fio "$label" "$2" $bs /run/fio-$label-$bs.json \
 			perf record -q -e cpu-clock -F "${PROFILE_HZ:-250}" -a -g -o "$data" -- || return 1
-		iops=$(jq '[.jobs[] | .read.iops + .write.iops] | add | floor' /run/fio-$label-$bs.json)
+		iops=$(json_iops /run/fio-$label-$bs.json)
 		{
 			echo "$label $bs: $iops IOPS under perf"
 			echo "--- $counts"
